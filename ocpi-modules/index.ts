@@ -1,0 +1,6 @@
+import type { OcpiModule } from '../src/ocpi/module.ts';
+import { versionsModule } from './versions/index.ts';
+import { credentialsModule } from './credentials/index.ts';
+
+/** Every OCPI module the hub mounts. The version details list exactly these. */
+export const ocpiModules: OcpiModule[] = [versionsModule, credentialsModule];

@@ -1,0 +1,143 @@
+import path from 'node:path';
+
+/**
+ * Every setting of the hub. Each one is an environment variable with a default;
+ * the README's configuration table lists them in the same order.
+ */
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  adminApiKey: string | undefined;
+  appApiKey: string | undefined;
+  financeApiKey: string | undefined;
+  tokenEncryptionKey: string | undefined;
+  hubCountryCode: string;
+  hubPartyId: string;
+  hubName: string;
+  hubWebsite: string | undefined;
+  authLockoutFailures: number;
+  authLockoutMinutes: number;
+  tokenAValidityDays: number;
+  outboundTimeoutSeconds: number;
+  bodyLimitBytes: number;
+  paginationMaxLimit: number;
+  requiredEndpointsCpo: RequiredEndpoint[];
+  requiredEndpointsEmsp: RequiredEndpoint[];
+  trustProxy: boolean;
+  logLevel: string;
+}
+
+export interface RequiredEndpoint {
+  identifier: string;
+  role?: 'SENDER' | 'RECEIVER';
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function pattern(env: Env, name: string, fallback: string, re: RegExp, what: string): string {
+  const value = read(env, name) ?? fallback;
+  if (!re.test(value)) throw new ConfigError(name, `expected ${what}, got "${value}"`);
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string | undefined): string | undefined {
+  const value = read(env, name) ?? fallback;
+  if (value === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, `not a valid URL: "${value}"`);
+  }
+  if (!/^(https?|postgres(ql)?):$/.test(parsed.protocol)) throw new ConfigError(name, `unsupported scheme ${parsed.protocol}`);
+  return value.replace(/\/+$/, '');
+}
+
+function secret(env: Env, name: string): string | undefined {
+  const value = read(env, name);
+  if (value !== undefined && value.length < 24) throw new ConfigError(name, 'must be at least 24 characters');
+  return value;
+}
+
+const MODULE_ROLE = /^[a-z][a-z0-9-]*(:(SENDER|RECEIVER))?$/;
+
+function endpoints(env: Env, name: string, fallback: string): RequiredEndpoint[] {
+  const raw = read(env, name) ?? fallback;
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)
+    .map((item) => {
+      if (!MODULE_ROLE.test(item)) throw new ConfigError(name, `"${item}" is not module or module:SENDER|RECEIVER`);
+      const [identifier, role] = item.split(':') as [string, 'SENDER' | 'RECEIVER' | undefined];
+      return role ? { identifier, role } : { identifier };
+    });
+}
+
+const LOG_LEVELS = /^(fatal|error|warn|info|debug|trace|silent)$/;
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`)!;
+  if (!/^https?:/.test(publicUrl)) throw new ConfigError('PUBLIC_URL', 'must be an http(s) URL');
+  const databaseUrl = url(env, 'DATABASE_URL', undefined);
+  if (databaseUrl && !/^postgres(ql)?:/.test(databaseUrl)) throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL');
+  const tokenEncryptionKey = read(env, 'TOKEN_ENCRYPTION_KEY');
+  if (tokenEncryptionKey !== undefined && Buffer.from(tokenEncryptionKey, 'base64').length !== 32) {
+    throw new ConfigError('TOKEN_ENCRYPTION_KEY', 'must be 32 bytes, base64-encoded');
+  }
+  return {
+    port,
+    host: read(env, 'HOST') ?? '0.0.0.0',
+    publicUrl,
+    databaseUrl,
+    dataDir: path.resolve(cwd, read(env, 'OCPI_HUB_DATA_DIR') ?? 'data'),
+    embeddedPgPort: integer(env, 'EMBEDDED_PG_PORT', 54329, 1, 65535),
+    adminApiKey: secret(env, 'ADMIN_API_KEY'),
+    appApiKey: secret(env, 'APP_API_KEY'),
+    financeApiKey: secret(env, 'FINANCE_API_KEY'),
+    tokenEncryptionKey,
+    hubCountryCode: pattern(env, 'HUB_COUNTRY_CODE', 'NL', /^[A-Z]{2}$/, 'two capital letters (ISO 3166-1 alpha-2)'),
+    hubPartyId: pattern(env, 'HUB_PARTY_ID', 'HUB', /^[A-Z0-9]{3}$/, 'three capital letters or digits'),
+    hubName: pattern(env, 'HUB_NAME', 'ocpi-hub', /^.{1,100}$/, '1 to 100 characters'),
+    hubWebsite: url(env, 'HUB_WEBSITE', undefined),
+    authLockoutFailures: integer(env, 'AUTH_LOCKOUT_FAILURES', 5, 1, 1000),
+    authLockoutMinutes: integer(env, 'AUTH_LOCKOUT_MINUTES', 15, 1, 10080),
+    tokenAValidityDays: integer(env, 'TOKEN_A_VALIDITY_DAYS', 7, 1, 90),
+    outboundTimeoutSeconds: integer(env, 'OUTBOUND_TIMEOUT_SECONDS', 15, 1, 300),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    paginationMaxLimit: integer(env, 'PAGINATION_MAX_LIMIT', 100, 1, 10_000),
+    requiredEndpointsCpo: endpoints(env, 'REQUIRED_ENDPOINTS_CPO', 'locations:SENDER,sessions:SENDER,cdrs:SENDER,commands:RECEIVER'),
+    requiredEndpointsEmsp: endpoints(env, 'REQUIRED_ENDPOINTS_EMSP', 'tokens:SENDER'),
+    trustProxy: /^(1|true|yes)$/i.test(read(env, 'TRUST_PROXY') ?? 'false'),
+    logLevel: pattern(env, 'LOG_LEVEL', 'info', LOG_LEVELS, 'one of fatal|error|warn|info|debug|trace|silent'),
+  };
+}

@@ -1,0 +1,139 @@
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.ts';
+import { openServices, startHub } from './hub.ts';
+import { HubError } from './errors.ts';
+import { PartnerEntity } from './partners/entities.ts';
+import {
+  approvePartner,
+  createPartner,
+  parseNewPartner,
+  partnerView,
+  rejectPartner,
+  resetPartnerCredentials,
+  resumePartner,
+  suspendPartner,
+} from './partners/operations.ts';
+
+const USAGE = `usage: ocpi-hub <command>
+
+  serve                                   run the hub (default)
+  migrate                                 bring the database schema up to date and exit
+  partner create --name N --country-code CC --party-id PPP --role CPO|EMSP [--website URL] [--contact-email E]
+  partner list
+  partner approve <id>                    prints token A (shown once)
+  partner reject <id> --reason TEXT
+  partner suspend <id> [--reason TEXT]
+  partner resume <id>
+  partner reset <id>                      kills the partner's tokens, prints a fresh token A
+
+Configuration comes from the environment; see README.md.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'serve', ...rest] = argv;
+  if (command === '--help' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const config = loadConfig();
+  if (command === 'serve') return serve(config);
+  if (command === 'migrate') {
+    const { close } = await openServices({ config });
+    await close();
+    process.stdout.write('database schema is up to date\n');
+    return 0;
+  }
+  if (command === 'partner') return partnerCommand(config, rest);
+  process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
+  return 2;
+}
+
+async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
+  const hub = await startHub({ config });
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      hub.services.log.info({ signal }, 'shutting down');
+      void hub.stop().then(resolve);
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+  return 0;
+}
+
+async function partnerCommand(config: ReturnType<typeof loadConfig>, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      'country-code': { type: 'string' },
+      'party-id': { type: 'string' },
+      role: { type: 'string' },
+      website: { type: 'string' },
+      'contact-email': { type: 'string' },
+      reason: { type: 'string' },
+    },
+  });
+  const [action, id] = positionals;
+  const { services, close } = await openServices({ config, log: (await import('./observability/log.ts')).createLogger('warn') });
+  const em = services.orm.em.fork();
+  const actor = `cli:${os.userInfo().username}`;
+  const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  const needId = () => {
+    if (!id) throw new HubError('INVALID_PARAMETERS', `partner ${action} needs a partner id`);
+    return id;
+  };
+  try {
+    switch (action) {
+      case 'create': {
+        const input = parseNewPartner({
+          name: values.name,
+          country_code: values['country-code'],
+          party_id: values['party-id'],
+          role: values.role,
+          website: values.website,
+          contact_email: values['contact-email'],
+        });
+        print(await partnerView(em, services, await createPartner(em, services, input, actor)));
+        break;
+      }
+      case 'list': {
+        const partners = await em.find(PartnerEntity, {}, { orderBy: { createdAt: 'asc' } });
+        for (const p of partners) process.stdout.write(`${p.id}  ${p.role.padEnd(4)}  ${p.countryCode}/${p.partyId}  ${p.status.padEnd(14)}  ${p.name}\n`);
+        break;
+      }
+      case 'approve':
+      case 'reset': {
+        const grant = action === 'approve' ? await approvePartner(em, services, needId(), actor) : await resetPartnerCredentials(em, services, needId(), actor);
+        print({ id: grant.partner.id, status: grant.partner.status, token_a: grant.tokenA, token_a_expires_at: grant.expiresAt, versions_url: `${config.publicUrl}/ocpi/versions` });
+        break;
+      }
+      case 'reject':
+        print(await partnerView(em, services, await rejectPartner(em, services, needId(), values.reason, actor)));
+        break;
+      case 'suspend':
+        print(await partnerView(em, services, await suspendPartner(em, services, needId(), values.reason, actor)));
+        break;
+      case 'resume':
+        print(await partnerView(em, services, await resumePartner(em, services, needId(), actor)));
+        break;
+      default:
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
+    }
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ConfigError) process.stderr.write(`invalid configuration: ${err.message}\n`);
+    else if (err instanceof HubError) process.stderr.write(`${err.kind.toLowerCase()}: ${err.message}\n`);
+    else process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

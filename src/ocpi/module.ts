@@ -1,0 +1,61 @@
+import type { EntitySchema } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Services } from '../services.ts';
+import type { Partner } from '../partners/entities.ts';
+import type { Logger } from '../observability/log.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type InterfaceRole = 'SENDER' | 'RECEIVER';
+
+/** Who is calling, as the transport's authentication established it. */
+export interface Caller {
+  partner: Partner;
+  tokenKind: 'A' | 'C';
+  /** The token exactly as the partner presented it: credentials GET echoes it back. */
+  token: string;
+}
+
+/** What a module's route gets: parsed input and the hub's services, never Koa itself. */
+export interface OcpiRequest {
+  method: HttpMethod;
+  params: Record<string, string>;
+  query: Record<string, string | undefined>;
+  body: unknown;
+  caller: Caller;
+  em: EntityManager;
+  services: Services;
+  log: Logger;
+  requestId: string;
+  correlationId: string;
+  /** The path of this request as the partner called it, for building Link headers. */
+  path: string;
+}
+
+export interface OcpiReply {
+  data?: unknown;
+  httpStatus?: number;
+  statusCode?: number;
+  message?: string;
+  headers?: Record<string, string>;
+}
+
+export interface OcpiRoute {
+  method: HttpMethod;
+  /** Below /ocpi, e.g. `/2.2.1/credentials`. */
+  path: string;
+  handle(req: OcpiRequest): Promise<OcpiReply>;
+}
+
+/**
+ * An OCPI module registers itself: the version details list exactly the modules
+ * that are mounted, with the interface roles they declare.
+ */
+export interface OcpiModule {
+  identifier: string;
+  /** Configuration modules (versions, credentials) accept token A and carry no routing headers. */
+  configuration?: boolean;
+  /** Endpoint below /ocpi/2.2.1 listed in version details; absent for modules that are not endpoints (versions). */
+  endpoint?: { path: string; roles: InterfaceRole[] };
+  routes: OcpiRoute[];
+  entities?: EntitySchema<any>[];
+}

@@ -1,0 +1,73 @@
+import { HubError } from '../errors.ts';
+import type { Services } from '../services.ts';
+import { OcpiCallError } from '../client/ocpi-client.ts';
+import { schemaErrors } from '../ocpi/validator.ts';
+import type { Endpoint, PartnerRole, TokenEncoding } from './entities.ts';
+
+/** Versions the hub speaks, best first. 2.2 partners get the same 2.2.1 endpoints (the wire format is the same). */
+export const SUPPORTED_VERSIONS = ['2.2.1', '2.2'] as const;
+
+export interface Discovery {
+  version: string;
+  endpoints: Endpoint[];
+  encoding: TokenEncoding;
+}
+
+/**
+ * Reads a partner's versions and version details with `token`, picks the best mutual
+ * version and checks the endpoints we need from a partner of this role. Failures carry the
+ * OCPI meaning the credentials module answers with: 3001, 3002 or 3003.
+ */
+export async function discoverPartner(
+  services: Services,
+  input: { versionsUrl: string; token: string; role: PartnerRole; preferred?: TokenEncoding; correlationId?: string },
+): Promise<Discovery> {
+  const encodings: TokenEncoding[] = input.preferred === 'RAW' ? ['RAW', 'BASE64'] : ['BASE64', 'RAW'];
+  let versions: unknown;
+  let encoding: TokenEncoding | undefined;
+  for (const candidate of encodings) {
+    try {
+      versions = (await services.client.call({ method: 'GET', url: input.versionsUrl, token: input.token, encoding: candidate, correlationId: input.correlationId })).data;
+      encoding = candidate;
+      break;
+    } catch (err) {
+      // A 401 to the base64 form may be a 2.1.1/2.2-era partner expecting the raw token: try the other form once.
+      if (err instanceof OcpiCallError && err.httpStatus === 401 && candidate === encodings[0]) continue;
+      throw unusable(`GET ${input.versionsUrl}`, err);
+    }
+  }
+  if (!encoding) throw new HubError('PARTNER_API_UNUSABLE', `GET ${input.versionsUrl}: the token was refused (HTTP 401)`);
+  const versionErrors = schemaErrors('versions.json', versions);
+  if (versionErrors.length) throw new HubError('PARTNER_API_UNUSABLE', `GET ${input.versionsUrl}: malformed version list: ${versionErrors.join('; ')}`);
+  const offered = versions as { version: string; url: string }[];
+  const chosen = SUPPORTED_VERSIONS.map((v) => offered.find((o) => o.version === v)).find(Boolean);
+  if (!chosen) {
+    throw new HubError('UNSUPPORTED_VERSION', `no mutual OCPI version: partner offers ${offered.map((o) => o.version).join(', ')}; hub supports ${SUPPORTED_VERSIONS.join(', ')}`);
+  }
+
+  let details: unknown;
+  try {
+    details = (await services.client.call({ method: 'GET', url: chosen.url, token: input.token, encoding, correlationId: input.correlationId })).data;
+  } catch (err) {
+    throw unusable(`GET ${chosen.url}`, err);
+  }
+  const detailErrors = schemaErrors('version-details.json', details);
+  if (detailErrors.length) throw new HubError('PARTNER_API_UNUSABLE', `GET ${chosen.url}: malformed version details: ${detailErrors.join('; ')}`);
+  const endpoints = (details as { endpoints: Endpoint[] }).endpoints.map(({ identifier, role, url }) => ({ identifier, role, url }));
+
+  const required = [{ identifier: 'credentials' }, ...(input.role === 'CPO' ? services.config.requiredEndpointsCpo : services.config.requiredEndpointsEmsp)];
+  const missing = required.filter((need) => !endpoints.some((e) => e.identifier === need.identifier && (!('role' in need) || !need.role || e.role === need.role)));
+  if (missing.length) {
+    throw new HubError('NO_MATCHING_ENDPOINTS', `partner version ${chosen.version} lacks required endpoints: ${missing.map((m) => ('role' in m && m.role ? `${m.identifier} (${m.role})` : m.identifier)).join(', ')}`);
+  }
+  return { version: chosen.version, endpoints, encoding };
+}
+
+function unusable(what: string, err: unknown): HubError {
+  const reason = err instanceof OcpiCallError ? err.message : (err as Error).message;
+  return new HubError('PARTNER_API_UNUSABLE', `unable to use the partner's API: ${reason.startsWith(what) ? reason : `${what}: ${reason}`}`);
+}
+
+export function endpointUrl(endpoints: Endpoint[] | null | undefined, identifier: string, role?: 'SENDER' | 'RECEIVER'): string | undefined {
+  return endpoints?.find((e) => e.identifier === identifier && (!role || e.role === role || identifier === 'credentials'))?.url;
+}

@@ -1,0 +1,123 @@
+import { EntitySchema } from '@mikro-orm/core';
+
+export const PARTNER_STATUSES = ['PENDING_REVIEW', 'APPROVED', 'REJECTED', 'ACTIVE', 'SUSPENDED'] as const;
+export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
+export type PartnerRole = 'CPO' | 'EMSP';
+export type TokenEncoding = 'BASE64' | 'RAW';
+
+export interface Endpoint {
+  identifier: string;
+  role: 'SENDER' | 'RECEIVER';
+  url: string;
+}
+
+export interface CredentialsRole {
+  role: string;
+  party_id: string;
+  country_code: string;
+  business_details: { name: string; website?: string | null; logo?: unknown };
+}
+
+export interface Partner {
+  id: string;
+  name: string;
+  countryCode: string;
+  partyId: string;
+  role: PartnerRole;
+  website?: string | null;
+  contactEmail?: string | null;
+  status: PartnerStatus;
+  rejectReason?: string | null;
+  versionsUrl?: string | null;
+  version?: string | null;
+  endpoints?: Endpoint[] | null;
+  roles?: CredentialsRole[] | null;
+  outboundTokenSealed?: string | null;
+  tokenEncoding: TokenEncoding;
+  ipAllowlist: string[];
+  moduleScopes?: string[] | null;
+  registeredAt?: Date | null;
+  lastSeenAt?: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const PartnerEntity = new EntitySchema<Partner>({
+  name: 'Partner',
+  tableName: 'partners',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    name: { type: 'string' },
+    countryCode: { type: 'string' },
+    partyId: { type: 'string' },
+    role: { type: 'string' },
+    website: { type: 'string', nullable: true },
+    contactEmail: { type: 'string', nullable: true },
+    status: { type: 'string' },
+    rejectReason: { type: 'text', nullable: true },
+    versionsUrl: { type: 'string', nullable: true },
+    version: { type: 'string', nullable: true },
+    endpoints: { type: 'json', nullable: true },
+    roles: { type: 'json', nullable: true },
+    outboundTokenSealed: { type: 'text', nullable: true },
+    tokenEncoding: { type: 'string' },
+    ipAllowlist: { type: 'json' },
+    moduleScopes: { type: 'json', nullable: true },
+    registeredAt: { type: 'Date', nullable: true },
+    lastSeenAt: { type: 'Date', nullable: true },
+    createdAt: { type: 'Date' },
+    updatedAt: { type: 'Date' },
+  },
+});
+
+/** A token a partner presents to us: A (registration) or C (after the handshake). Only its hash is kept. */
+export interface PartnerToken {
+  id: string;
+  partner: Partner;
+  kind: 'A' | 'C';
+  tokenHash: string;
+  createdAt: Date;
+  expiresAt?: Date | null;
+  usedAt?: Date | null;
+  revokedAt?: Date | null;
+}
+
+export const PartnerTokenEntity = new EntitySchema<PartnerToken>({
+  name: 'PartnerToken',
+  tableName: 'partner_tokens',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    partner: { kind: 'm:1', entity: 'Partner', fieldName: 'partner_id' },
+    kind: { type: 'string' },
+    tokenHash: { type: 'string' },
+    createdAt: { type: 'Date' },
+    expiresAt: { type: 'Date', nullable: true },
+    usedAt: { type: 'Date', nullable: true },
+    revokedAt: { type: 'Date', nullable: true },
+  },
+});
+
+/** The audit trail: every lifecycle and credentials change, and every alert. */
+export interface PartnerEvent {
+  id?: string;
+  partnerId?: string | null;
+  kind: string;
+  actor: string;
+  detail: Record<string, unknown>;
+  at: Date;
+}
+
+export const PartnerEventEntity = new EntitySchema<PartnerEvent>({
+  name: 'PartnerEvent',
+  tableName: 'partner_events',
+  properties: {
+    id: { type: 'bigint', primary: true, autoincrement: true },
+    partnerId: { type: 'uuid', nullable: true },
+    kind: { type: 'string' },
+    actor: { type: 'string' },
+    detail: { type: 'json' },
+    at: { type: 'Date' },
+  },
+});
+
+export const partnerEntities = [PartnerEntity, PartnerTokenEntity, PartnerEventEntity];

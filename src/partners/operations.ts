@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { HubError, invalid } from '../errors.ts';
+import type { Services } from '../services.ts';
+import { PartnerEntity, PartnerTokenEntity, type Partner, type PartnerRole } from './entities.ts';
+import { assertTransition } from './lifecycle.ts';
+import { getPartner, hasLiveTokenA, issueToken, revokeTokens } from './registry.ts';
+import { recordEvent } from './events.ts';
+import { parseCidrs } from './allowlist.ts';
+import { disconnect } from './handshake.ts';
+
+/**
+ * Operator actions on partners, shared by the admin API and the command line. Each one
+ * checks the lifecycle, changes the partner and appends to its audit trail in one transaction.
+ */
+
+export interface NewPartner {
+  name: string;
+  country_code: string;
+  party_id: string;
+  role: PartnerRole;
+  website?: string;
+  contact_email?: string;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function parseNewPartner(body: unknown): NewPartner {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalid('body: must be a JSON object');
+  const b = body as Record<string, unknown>;
+  const str = (field: string, re: RegExp, what: string, optional = false) => {
+    const value = b[field];
+    if (value === undefined || value === null) {
+      if (optional) return undefined;
+      throw invalid(`${field}: is required`);
+    }
+    if (typeof value !== 'string' || !re.test(value)) throw invalid(`${field}: must be ${what}`);
+    return value;
+  };
+  const known = new Set(['name', 'country_code', 'party_id', 'role', 'website', 'contact_email']);
+  for (const key of Object.keys(b)) if (!known.has(key)) throw invalid(`${key}: is not a field of a partner application`);
+  return {
+    name: str('name', /^.{1,100}$/s, '1 to 100 characters')!,
+    country_code: str('country_code', /^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 code such as NL')!.toUpperCase(),
+    party_id: str('party_id', /^[A-Za-z0-9]{3}$/, 'three letters or digits such as ABC')!.toUpperCase(),
+    role: str('role', /^(CPO|EMSP)$/, 'CPO or EMSP') as PartnerRole,
+    website: str('website', /^https?:\/\/\S{1,245}$/, 'an http(s) URL', true),
+    contact_email: str('contact_email', EMAIL, 'an e-mail address', true),
+  };
+}
+
+export async function createPartner(em: EntityManager, services: Services, input: NewPartner, actor: string): Promise<Partner> {
+  const now = services.clock.now();
+  try {
+    return await em.transactional(async (tx) => {
+      const partner = tx.create(PartnerEntity, {
+        id: randomUUID(),
+        name: input.name,
+        countryCode: input.country_code,
+        partyId: input.party_id,
+        role: input.role,
+        website: input.website ?? null,
+        contactEmail: input.contact_email ?? null,
+        status: 'PENDING_REVIEW',
+        tokenEncoding: 'BASE64',
+        ipAllowlist: [],
+        moduleScopes: null,
+        createdAt: now,
+        updatedAt: now,
+      });
+      tx.persist(partner);
+      recordEvent(tx, now, { partnerId: partner.id, kind: 'APPLIED', actor, detail: { ...input } });
+      return partner;
+    });
+  } catch (err) {
+    if (err instanceof UniqueConstraintViolationException) {
+      throw new HubError('CONFLICT', `a ${input.role} partner ${input.country_code}/${input.party_id} already exists`);
+    }
+    throw err;
+  }
+}
+
+async function change(em: EntityManager, services: Services, id: string, work: (partner: Partner, tx: EntityManager, now: Date) => Promise<void> | void): Promise<Partner> {
+  const now = services.clock.now();
+  return em.transactional(async (tx) => {
+    const partner = await getPartner(tx, id, { lock: true });
+    await work(partner, tx, now);
+    partner.updatedAt = now;
+    return partner;
+  });
+}
+
+function tokenAExpiry(services: Services, now: Date): Date {
+  return new Date(now.getTime() + services.config.tokenAValidityDays * 86_400_000);
+}
+
+export interface TokenAGrant {
+  partner: Partner;
+  tokenA: string;
+  expiresAt: Date;
+}
+
+export async function approvePartner(em: EntityManager, services: Services, id: string, actor: string): Promise<TokenAGrant> {
+  let grant: Omit<TokenAGrant, 'partner'> | undefined;
+  const partner = await change(em, services, id, (p, tx, now) => {
+    assertTransition(p.status, 'APPROVED', 'approve');
+    p.status = 'APPROVED';
+    const expiresAt = tokenAExpiry(services, now);
+    grant = { tokenA: issueToken(tx, p, 'A', now, expiresAt), expiresAt };
+    recordEvent(tx, now, { partnerId: p.id, kind: 'APPROVED', actor, detail: { token_a_expires_at: expiresAt.toISOString() } });
+  });
+  return { partner, ...grant! };
+}
+
+export async function rejectPartner(em: EntityManager, services: Services, id: string, reason: unknown, actor: string): Promise<Partner> {
+  if (typeof reason !== 'string' || reason.trim() === '') throw invalid('reason: is required');
+  return change(em, services, id, (p, tx, now) => {
+    assertTransition(p.status, 'REJECTED', 'reject');
+    p.status = 'REJECTED';
+    p.rejectReason = reason.trim();
+    recordEvent(tx, now, { partnerId: p.id, kind: 'REJECTED', actor, detail: { reason: p.rejectReason } });
+  });
+}
+
+export async function suspendPartner(em: EntityManager, services: Services, id: string, reason: unknown, actor: string): Promise<Partner> {
+  return change(em, services, id, (p, tx, now) => {
+    assertTransition(p.status, 'SUSPENDED', 'suspend');
+    p.status = 'SUSPENDED';
+    recordEvent(tx, now, { partnerId: p.id, kind: 'SUSPENDED', actor, detail: typeof reason === 'string' ? { reason } : {} });
+  });
+}
+
+export async function resumePartner(em: EntityManager, services: Services, id: string, actor: string): Promise<Partner> {
+  return change(em, services, id, (p, tx, now) => {
+    if (p.status !== 'SUSPENDED') throw new HubError('CONFLICT', `cannot resume a partner in state ${p.status}`, { status: p.status });
+    p.status = p.outboundTokenSealed ? 'ACTIVE' : 'APPROVED';
+    recordEvent(tx, now, { partnerId: p.id, kind: 'RESUMED', actor, detail: { status: p.status } });
+  });
+}
+
+/** Suspected leak: every token of the partner dies, the hub forgets the partner's token, and a fresh token A is issued. */
+export async function resetPartnerCredentials(em: EntityManager, services: Services, id: string, actor: string): Promise<TokenAGrant> {
+  let grant: Omit<TokenAGrant, 'partner'> | undefined;
+  const partner = await change(em, services, id, async (p, tx, now) => {
+    if (!['APPROVED', 'ACTIVE', 'SUSPENDED'].includes(p.status)) throw new HubError('CONFLICT', `cannot reset credentials of a partner in state ${p.status}`, { status: p.status });
+    await revokeTokens(tx, p, ['A', 'C'], now);
+    disconnect(p, now);
+    if (p.status === 'ACTIVE') p.status = 'APPROVED';
+    const expiresAt = tokenAExpiry(services, now);
+    grant = { tokenA: issueToken(tx, p, 'A', now, expiresAt), expiresAt };
+    recordEvent(tx, now, { partnerId: p.id, kind: 'CREDENTIALS_RESET', actor, detail: { token_a_expires_at: expiresAt.toISOString() } });
+  });
+  return { partner, ...grant! };
+}
+
+export async function setIpAllowlist(em: EntityManager, services: Services, id: string, cidrs: unknown, actor: string): Promise<Partner> {
+  const parsed = parseCidrs(cidrs);
+  return change(em, services, id, (p, tx, now) => {
+    recordEvent(tx, now, { partnerId: p.id, kind: 'IP_ALLOWLIST_SET', actor, detail: { before: p.ipAllowlist, after: parsed } });
+    p.ipAllowlist = parsed;
+  });
+}
+
+const MODULE_ID = /^[a-z][a-z0-9-]{0,49}$/;
+
+/** `null` lifts the restriction; configuration modules (versions, credentials) are always open. */
+export async function setModuleScopes(em: EntityManager, services: Services, id: string, modules: unknown, actor: string): Promise<Partner> {
+  if (modules !== null && !Array.isArray(modules)) throw invalid('modules: must be an array of OCPI module identifiers, or null for all');
+  const parsed = modules === null ? null : (modules as unknown[]).map((m, i) => {
+    if (typeof m !== 'string' || !MODULE_ID.test(m)) throw invalid(`modules[${i}]: must be an OCPI module identifier such as locations`);
+    return m;
+  });
+  return change(em, services, id, (p, tx, now) => {
+    recordEvent(tx, now, { partnerId: p.id, kind: 'SCOPES_SET', actor, detail: { before: p.moduleScopes ?? null, after: parsed } });
+    p.moduleScopes = parsed ? [...new Set(parsed)] : null;
+  });
+}
+
+/** What the operations API shows of a partner: everything but secrets. */
+export async function partnerView(em: EntityManager, services: Services, partner: Partner) {
+  const tokens = await em.find(PartnerTokenEntity, { partner });
+  const now = services.clock.now();
+  return {
+    id: partner.id,
+    name: partner.name,
+    country_code: partner.countryCode,
+    party_id: partner.partyId,
+    role: partner.role,
+    website: partner.website ?? null,
+    contact_email: partner.contactEmail ?? null,
+    status: partner.status,
+    reject_reason: partner.rejectReason ?? null,
+    registered: partner.outboundTokenSealed != null,
+    token_a_pending: hasLiveTokenA(tokens, now),
+    roles: partner.roles ?? [],
+    version: partner.version ?? null,
+    versions_url: partner.versionsUrl ?? null,
+    endpoints: partner.endpoints ?? [],
+    token_encoding: partner.tokenEncoding,
+    ip_allowlist: partner.ipAllowlist,
+    module_scopes: partner.moduleScopes ?? null,
+    registered_at: partner.registeredAt ?? null,
+    last_seen_at: partner.lastSeenAt ?? null,
+    created_at: partner.createdAt,
+    updated_at: partner.updatedAt,
+  };
+}

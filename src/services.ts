@@ -1,0 +1,20 @@
+import type { Config } from './config.ts';
+import type { Secrets } from './secrets.ts';
+import type { Orm } from './db/orm.ts';
+import type { Clock } from './clock.ts';
+import type { Logger } from './observability/log.ts';
+import type { Metrics } from './observability/metrics.ts';
+import type { OcpiClient } from './client/ocpi-client.ts';
+import type { OcpiModule } from './ocpi/module.ts';
+
+/** What every part of a running hub may use; built once in hub.ts and passed down. */
+export interface Services {
+  config: Config;
+  secrets: Secrets;
+  orm: Orm;
+  clock: Clock;
+  log: Logger;
+  metrics: Metrics;
+  client: OcpiClient;
+  modules: OcpiModule[];
+}
