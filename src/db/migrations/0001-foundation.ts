@@ -43,7 +43,7 @@ export class Migration0001Foundation extends Migration {
     this.addSql(`
       create table partner_events (
         id bigserial primary key,
-        partner_id uuid references partners(id) on delete cascade,
+        partner_id uuid references partners(id) on delete cascade deferrable initially deferred,
         kind varchar(60) not null,
         actor varchar(60) not null,
         detail jsonb not null default '{}',

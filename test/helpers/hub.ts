@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../src/config.ts';
+import { startHub, withDatabase, type RunningHub } from '../../src/hub.ts';
+import { freePort } from '../../src/db/embedded.ts';
+import { createLogger } from '../../src/observability/log.ts';
+import { TestClock } from './clock.ts';
+import { b64, http, type HttpAnswer } from './http.ts';
+
+export const ADMIN_KEY = 'admin-key-for-tests-000000000000';
+export const APP_KEY = 'app-key-for-tests-00000000000000';
+export const FINANCE_KEY = 'finance-key-for-tests-0000000000';
+
+export interface TestHub {
+  hub: RunningHub;
+  clock: TestClock;
+  url: string;
+  databaseName: string;
+  env: Record<string, string>;
+  ocpi<T = any>(method: string, path: string, options?: { token?: string; raw?: boolean; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<HttpAnswer<T>>;
+  admin<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpAnswer<T>>;
+  stop(): Promise<void>;
+}
+
+let counter = 0;
+
+/**
+ * Starts a real hub on its own fresh database of the test PostgreSQL, on a free port of
+ * loopback, with a test clock. Pass `databaseName` (and the same `env`) to start a second
+ * hub on an existing database, e.g. to test a restart.
+ */
+export async function startTestHub(options: { env?: Record<string, string>; clock?: TestClock; databaseName?: string } = {}): Promise<TestHub> {
+  const base = process.env.OCPI_TEST_PG_URL;
+  if (!base) throw new Error('the test PostgreSQL is not running (test/setup/database.ts)');
+  const port = await freePort();
+  const databaseName = options.databaseName ?? `hub_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpi-hub-data-'));
+  const env: Record<string, string> = {
+    HOST: '127.0.0.1',
+    ADMIN_API_KEY: ADMIN_KEY,
+    APP_API_KEY: APP_KEY,
+    FINANCE_API_KEY: FINANCE_KEY,
+    TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'silent',
+    ...(options.env ?? {}),
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    OCPI_HUB_DATA_DIR: dataDir,
+  };
+  const clock = options.clock ?? new TestClock();
+  const config = loadConfig(env);
+  const hub = await startHub({
+    config,
+    clock,
+    log: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    databaseUrl: withDatabase(base, databaseName),
+  });
+  const url = hub.url;
+  return {
+    hub,
+    clock,
+    url,
+    databaseName,
+    env,
+    ocpi(method, p, o = {}) {
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      if (o.token !== undefined) headers.authorization = `Token ${o.raw ? o.token : b64(o.token)}`;
+      return http(method, `${url}${p}`, { headers, body: o.body, raw: o.rawBody });
+    },
+    admin(method, p, body, headers = {}) {
+      return http(method, `${url}/api/v1/admin${p}`, { headers: { authorization: `Bearer ${ADMIN_KEY}`, ...headers }, body });
+    },
+    async stop() {
+      await hub.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
