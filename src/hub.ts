@@ -11,6 +11,7 @@ import { createOcpiClient, type OcpiClient } from './client/ocpi-client.ts';
 import { partnerEntities } from './partners/entities.ts';
 import { createApp } from './app.ts';
 import type { Services } from './services.ts';
+import type { OcpiModule } from './ocpi/module.ts';
 import { ocpiModules } from '../ocpi-modules/index.ts';
 
 export interface HubOptions {
@@ -23,6 +24,8 @@ export interface HubOptions {
   /** Database name on the embedded server (default ocpi_hub). */
   databaseName?: string;
   announce?: (lines: string[]) => void;
+  /** The OCPI modules to mount (default: all of ocpi-modules/). */
+  modules?: OcpiModule[];
 }
 
 export interface RunningHub {
@@ -45,7 +48,7 @@ export async function openServices(options: HubOptions): Promise<{ services: Ser
     url = withDatabase(embedded.url, options.databaseName ?? 'ocpi_hub');
     log.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'embedded PostgreSQL running');
   }
-  const modules = ocpiModules;
+  const modules = options.modules ?? ocpiModules;
   const orm = await openDatabase(url, [...partnerEntities, ...modules.flatMap((m) => m.entities ?? [])]);
   const services: Services = {
     config,

@@ -27,8 +27,8 @@ export interface OcpiRequest {
   log: Logger;
   requestId: string;
   correlationId: string;
-  /** The path of this request as the partner called it, for building Link headers. */
-  path: string;
+  /** This request's absolute URL under PUBLIC_URL, without query: the base of pagination Link headers. */
+  url: string;
 }
 
 export interface OcpiReply {

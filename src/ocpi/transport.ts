@@ -116,7 +116,7 @@ function routeHandler(services: Services, module: OcpiModule, route: OcpiRoute) 
       log: state.log,
       requestId: state.requestId,
       correlationId: state.correlationId,
-      path: ctx.path,
+      url: `${services.config.publicUrl}${ctx.path}`,
     };
     const reply = await route.handle(request);
     for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);

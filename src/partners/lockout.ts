@@ -11,15 +11,15 @@ export interface LockoutPolicy {
 }
 
 export async function lockedUntil(em: EntityManager, ip: string, now: Date): Promise<Date | undefined> {
-  const rows: { locked_until: Date | null }[] = await em.getConnection().execute('select locked_until from auth_failures where ip = ?', [ip]);
-  const until = rows[0]?.locked_until;
+  const rows: { locked_until: string | Date | null }[] = await em.getConnection().execute('select locked_until from auth_failures where ip = ?', [ip]);
+  const until = asDate(rows[0]?.locked_until);
   return until && until > now ? until : undefined;
 }
 
 /** Counts one failure; returns the lock's end when this failure started a lockout. */
 export async function recordFailure(em: EntityManager, ip: string, now: Date, policy: LockoutPolicy): Promise<Date | undefined> {
   const lockEnd = new Date(now.getTime() + policy.minutes * 60_000);
-  const rows: { consecutive: number; locked_until: Date | null }[] = await em.getConnection().execute(
+  const rows: { consecutive: number; locked_until: string | Date | null }[] = await em.getConnection().execute(
     `insert into auth_failures as f (ip, consecutive, last_failure_at, locked_until)
        values (?, 1, ?, case when 1 >= ? then ?::timestamptz end)
      on conflict (ip) do update set
@@ -33,9 +33,14 @@ export async function recordFailure(em: EntityManager, ip: string, now: Date, po
     [ip, now, policy.failures, lockEnd, policy.failures, lockEnd],
   );
   const row = rows[0];
-  return row && row.consecutive === policy.failures && row.locked_until?.getTime() === lockEnd.getTime() ? lockEnd : undefined;
+  return row && row.consecutive === policy.failures && asDate(row.locked_until)?.getTime() === lockEnd.getTime() ? lockEnd : undefined;
 }
 
 export async function clearFailures(em: EntityManager, ip: string): Promise<void> {
   await em.getConnection().execute('delete from auth_failures where ip = ?', [ip]);
+}
+
+// Raw queries through MikroORM return timestamptz as text.
+function asDate(value: string | Date | null | undefined): Date | undefined {
+  return value == null ? undefined : new Date(value);
 }
