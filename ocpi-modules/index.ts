@@ -1,6 +1,8 @@
 import type { OcpiModule } from '../src/ocpi/module.ts';
 import { versionsModule } from './versions/index.ts';
 import { credentialsModule } from './credentials/index.ts';
+import { tariffsModule } from './tariffs/index.ts';
+import { locationsModule } from './locations/index.ts';
 
 /** Every OCPI module the hub mounts. The version details list exactly these. */
-export const ocpiModules: OcpiModule[] = [versionsModule, credentialsModule];
+export const ocpiModules: OcpiModule[] = [versionsModule, credentialsModule, locationsModule, tariffsModule];

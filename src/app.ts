@@ -10,8 +10,8 @@ export function createApp(services: Services, health: { ready: () => boolean }):
 
   const ocpi = ocpiRouter(services);
   const ocpiChain = [ocpiFrame(services), ocpi.routes(), ocpi.allowedMethods()];
-  const admin = adminRouter(services);
-  const apiChain = [apiFrame(services), admin.routes(), admin.allowedMethods()];
+  const apiRouters = [adminRouter(services), ...services.modules.flatMap((m) => m.apiRouters?.(services) ?? [])];
+  const apiChain = [apiFrame(services), ...apiRouters.flatMap((r) => [r.routes(), r.allowedMethods()])];
 
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz') {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import cron from 'node-cron';
 
 /**
  * Every setting of the hub. Each one is an environment variable with a default;
@@ -27,7 +28,12 @@ export interface Config {
   paginationMaxLimit: number;
   requiredEndpointsCpo: RequiredEndpoint[];
   requiredEndpointsEmsp: RequiredEndpoint[];
+  freshnessThresholdSeconds: number;
+  partnerStaleRatio: number;
+  freshnessCron: string;
+  locationSyncCron: string;
   trustProxy: boolean;
+  jobsEnabled: boolean;
   logLevel: string;
 }
 
@@ -102,6 +108,28 @@ function endpoints(env: Env, name: string, fallback: string): RequiredEndpoint[]
     });
 }
 
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no)$/i.test(raw)) return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+function ratio(env: Env, name: string, fallback: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || value < 0 || value > 1) throw new ConfigError(name, `expected a number from 0 to 1, got "${raw}"`);
+  return value;
+}
+
+function cronExpression(env: Env, name: string, fallback: string): string {
+  const value = read(env, name) ?? fallback;
+  if (!cron.validate(value)) throw new ConfigError(name, `not a valid cron expression: "${value}"`);
+  return value;
+}
+
 const LOG_LEVELS = /^(fatal|error|warn|info|debug|trace|silent)$/;
 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
@@ -137,7 +165,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     paginationMaxLimit: integer(env, 'PAGINATION_MAX_LIMIT', 100, 1, 10_000),
     requiredEndpointsCpo: endpoints(env, 'REQUIRED_ENDPOINTS_CPO', 'locations:SENDER,sessions:SENDER,cdrs:SENDER,commands:RECEIVER'),
     requiredEndpointsEmsp: endpoints(env, 'REQUIRED_ENDPOINTS_EMSP', 'tokens:SENDER'),
-    trustProxy: /^(1|true|yes)$/i.test(read(env, 'TRUST_PROXY') ?? 'false'),
+    freshnessThresholdSeconds: integer(env, 'FRESHNESS_THRESHOLD_SECONDS', 600, 1, 604_800),
+    partnerStaleRatio: ratio(env, 'PARTNER_STALE_RATIO', 0.5),
+    freshnessCron: cronExpression(env, 'FRESHNESS_CRON', '* * * * *'),
+    locationSyncCron: cronExpression(env, 'LOCATION_SYNC_CRON', '17 * * * *'),
+    trustProxy: bool(env, 'TRUST_PROXY', false),
+    jobsEnabled: bool(env, 'JOBS_ENABLED', true),
     logLevel: pattern(env, 'LOG_LEVEL', 'info', LOG_LEVELS, 'one of fatal|error|warn|info|debug|trace|silent'),
   };
 }

@@ -13,6 +13,7 @@ import { createApp } from './app.ts';
 import type { Services } from './services.ts';
 import type { OcpiModule } from './ocpi/module.ts';
 import { ocpiModules } from '../ocpi-modules/index.ts';
+import { startScheduler } from './jobs/scheduler.ts';
 
 export interface HubOptions {
   config: Config;
@@ -86,6 +87,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     server.once('error', reject);
     server.listen(options.config.port, options.config.host, resolve);
   });
+  const scheduler = options.config.jobsEnabled ? startScheduler(services, services.modules.flatMap((m) => m.jobs ?? [])) : undefined;
   ready = true;
   const port = (server.address() as AddressInfo).port;
   services.log.info({ port, publicUrl: services.config.publicUrl }, 'ocpi-hub listening');
@@ -98,6 +100,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     stop() {
       stopping ??= (async () => {
         ready = false;
+        await scheduler?.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

@@ -55,7 +55,14 @@ describe('credentials: the hub as receiving side', () => {
   it('lists the mounted modules in version details, for 2.2.1 and 2.2', async () => {
     const { tokenA } = await approvedCpo(t);
     const details = await t.ocpi('GET', '/ocpi/2.2.1', { token: tokenA });
-    expect(details.body.data).to.deep.equal({ version: '2.2.1', endpoints: [{ identifier: 'credentials', role: 'SENDER', url: `${t.url}/ocpi/2.2.1/credentials` }] });
+    expect(details.body.data).to.deep.equal({
+      version: '2.2.1',
+      endpoints: [
+        { identifier: 'credentials', role: 'SENDER', url: `${t.url}/ocpi/2.2.1/credentials` },
+        { identifier: 'locations', role: 'RECEIVER', url: `${t.url}/ocpi/2.2.1/locations` },
+        { identifier: 'tariffs', role: 'RECEIVER', url: `${t.url}/ocpi/2.2.1/tariffs` },
+      ],
+    });
     const old = await t.ocpi('GET', '/ocpi/2.2', { token: tokenA });
     expect(old.body.data.version).to.equal('2.2');
     expect(old.body.data.endpoints).to.deep.equal(details.body.data.endpoints);

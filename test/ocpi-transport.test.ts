@@ -18,7 +18,7 @@ describe('OCPI transport', () => {
 
   describe('authentication and authorization', () => {
     it('answers 401 with the envelope to a missing, malformed or unknown token', async () => {
-      for (const headers of [{}, { authorization: 'Bearer x' }, { authorization: 'Token' }]) {
+      for (const headers of [{}, { authorization: 'Bearer x' }, { authorization: 'Token' }] as Record<string, string>[]) {
         const res = await t.ocpi('GET', '/ocpi/2.2.1/testping', { headers });
         expect(res.status).to.equal(401);
         expect(res.body).to.deep.include({ status_code: 2000, status_message: 'Authorization header must be "Token <base64 token>"' });
@@ -89,8 +89,8 @@ describe('OCPI transport', () => {
       // The alert was raised once, as an event without a partner.
       const rows = await t.hub.services.orm.em.fork().getConnection().execute(`select kind, detail from partner_events where kind like 'ALERT_%'`);
       expect(rows).to.have.length(1);
-      expect(rows[0].kind).to.equal('ALERT_AUTH_LOCKOUT');
-      expect(rows[0].detail).to.include({ surface: 'ocpi', until: '2026-11-25T10:15:00.000Z' });
+      expect(rows[0]!.kind).to.equal('ALERT_AUTH_LOCKOUT');
+      expect(rows[0]!.detail).to.include({ surface: 'ocpi', until: '2026-11-25T10:15:00.000Z' });
     });
 
     it('keeps the lockout in PostgreSQL, so a second hub on the same database agrees', async () => {

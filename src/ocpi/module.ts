@@ -3,6 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Services } from '../services.ts';
 import type { Partner } from '../partners/entities.ts';
 import type { Logger } from '../observability/log.ts';
+import type { Job } from '../jobs/scheduler.ts';
+import type Router from '@koa/router';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type InterfaceRole = 'SENDER' | 'RECEIVER';
@@ -58,4 +60,8 @@ export interface OcpiModule {
   endpoint?: { path: string; roles: InterfaceRole[] };
   routes: OcpiRoute[];
   entities?: EntitySchema<any>[];
+  /** Periodic work of the module (pull-sync, watchdogs), run by the scheduler on one instance per tick. */
+  jobs?: Job[];
+  /** Routers of the app, finance or admin JSON APIs this module adds (each sets its prefix and API key). */
+  apiRouters?: (services: Services) => Router[];
 }

@@ -38,6 +38,18 @@ export interface Partner {
   moduleScopes?: string[] | null;
   registeredAt?: Date | null;
   lastSeenAt?: Date | null;
+  /** Changes publish without review. */
+  trusted: boolean;
+  /** Coordinates need not fall inside the declared country (border sites, bad geodata an operator accepted). */
+  relaxCountryCheck: boolean;
+  /** Circuit breaker: too many stale EVSEs, so the app does not see this partner's locations. */
+  mapHidden: boolean;
+  mapHiddenChangedAt?: Date | null;
+  staleRatio?: number | null;
+  lastSyncSuccessAt?: Date | null;
+  lastSyncError?: string | null;
+  lastSyncErrorAt?: Date | null;
+  missedHeartbeats: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -65,6 +77,15 @@ export const PartnerEntity = new EntitySchema<Partner>({
     moduleScopes: { type: 'json', nullable: true },
     registeredAt: { type: 'Date', nullable: true },
     lastSeenAt: { type: 'Date', nullable: true },
+    trusted: { type: 'boolean', default: false },
+    relaxCountryCheck: { type: 'boolean', default: false },
+    mapHidden: { type: 'boolean', default: false },
+    mapHiddenChangedAt: { type: 'Date', nullable: true },
+    staleRatio: { type: 'double', nullable: true },
+    lastSyncSuccessAt: { type: 'Date', nullable: true },
+    lastSyncError: { type: 'text', nullable: true },
+    lastSyncErrorAt: { type: 'Date', nullable: true },
+    missedHeartbeats: { type: 'integer', default: 0 },
     createdAt: { type: 'Date' },
     updatedAt: { type: 'Date' },
   },

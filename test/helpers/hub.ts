@@ -45,6 +45,8 @@ export async function startTestHub(options: { env?: Record<string, string>; cloc
     FINANCE_API_KEY: FINANCE_KEY,
     TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'silent',
+    // Tests run jobs themselves (runJob), with the test clock.
+    JOBS_ENABLED: 'false',
     ...(options.env ?? {}),
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,

@@ -1,0 +1,131 @@
+/**
+ * `npm run bench`: throughput and latency of the hub's hot paths, each reported as a ratio
+ * against a baseline measured in the same run on the same machine, so figures compare
+ * across machines. Everything runs on loopback and stops by itself.
+ *
+ *  1. EVSE status PATCH through the whole OCPI path (auth, schema, rules, one transaction)
+ *     vs. a bare Koa server echoing the same PATCH body.
+ *  2. App geo query (`near`, 2 km) over 50,000 locations / 100,000 EVSEs vs. `select 1`
+ *     through the same connection pool; plus the query plan, which must use the GiST index.
+ */
+import Koa from 'koa';
+import http from 'node:http';
+import { Pool } from 'undici';
+import type { AddressInfo } from 'node:net';
+import { mochaGlobalSetup, mochaGlobalTeardown } from '../test/setup/database.ts';
+import { startTestHub, APP_KEY } from '../test/helpers/hub.ts';
+import { onboardCpo } from '../test/helpers/onboarding.ts';
+import { example } from '../test/helpers/examples.ts';
+
+const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 8) * 1000;
+const CONCURRENCY = 16;
+
+async function load(origin: string, make: (i: number) => { method: 'GET' | 'PATCH'; path: string; headers: Record<string, string>; body?: string }) {
+  const pool = new Pool(origin, { connections: CONCURRENCY });
+  const latencies: number[] = [];
+  let errors = 0;
+  let i = 0;
+  const end = performance.now() + DURATION_MS;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        const req = make(i++);
+        const started = performance.now();
+        const res = await pool.request({ ...req });
+        const text = await res.body.text();
+        latencies.push(performance.now() - started);
+        if (res.statusCode >= 300 || (text.includes('status_code') && !text.includes('"status_code":1000'))) errors++;
+      }
+    }),
+  );
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
+  return { rps: latencies.length / (DURATION_MS / 1000), p50: pct(50), p99: pct(99), errors, count: latencies.length };
+}
+
+const fmt = (r: { rps: number; p50: number; p99: number; errors: number }) => `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}`;
+
+async function main() {
+  await mochaGlobalSetup();
+  const t = await startTestHub({ env: { LOG_LEVEL: 'silent' } });
+  try {
+    const cpo = await onboardCpo(t, { country_code: 'BE', party_id: 'BEC' });
+    await t.admin('PUT', `/partners/${cpo.id}/trust`, { trusted: true });
+    const location = example('location_example.json');
+    for (const e of location.evses) for (const c of e.connectors) c.tariff_ids = [];
+    await t.ocpi('PUT', '/ocpi/2.2.1/locations/BE/BEC/LOC1', { token: cpo.token, body: location });
+
+    // 1. PATCH path vs bare Koa echo.
+    const baseline = new Koa();
+    baseline.use(async (ctx) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+      ctx.body = { data: JSON.parse(Buffer.concat(chunks).toString()), status_code: 1000, timestamp: new Date().toISOString() };
+    });
+    const server = http.createServer(baseline.callback());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const echoOrigin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const auth = `Token ${Buffer.from(cpo.token).toString('base64')}`;
+    const statuses = ['AVAILABLE', 'CHARGING'];
+    const patch = (i: number) => ({
+      method: 'PATCH' as const,
+      path: '/ocpi/2.2.1/locations/BE/BEC/LOC1/3256',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ status: statuses[i % 2], last_updated: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString() }),
+    });
+    const echo = await load(echoOrigin, patch);
+    const hubPatch = await load(t.url, patch);
+    server.close();
+
+    // 2. Geo query over 100k EVSEs vs select 1.
+    const em = t.hub.services.orm.em.fork();
+    const conn = em.getConnection();
+    await conn.execute(`
+      insert into locations (id, partner_id, country_code, party_id, location_id, location_key, current, last_updated, published, published_at, publish_flag, lat, lon, created_at, updated_at)
+      select gen_random_uuid(), '${cpo.id}', 'BE', 'BEC', 'B' || g, 'BE/BEC/B' || g, j, now(), j, now(), true, 50.5 + (g % 250) * 0.004, 3.5 + (g / 250) * 0.01, now(), now()
+        from generate_series(1, 50000) g,
+             lateral (select jsonb_build_object('country_code','BE','party_id','BEC','id','B' || g,'publish',true,'address','x','city','Gent','country','BEL',
+               'coordinates', jsonb_build_object('latitude', (50.5 + (g % 250) * 0.004)::text, 'longitude', (3.5 + (g / 250) * 0.01)::text),
+               'time_zone','Europe/Brussels','last_updated','2026-01-01T00:00:00Z',
+               'evses', jsonb_build_array(
+                 jsonb_build_object('uid','B' || g || '-1','status','AVAILABLE','last_updated','2026-01-01T00:00:00Z','connectors', jsonb_build_array(jsonb_build_object('id','1','standard','IEC_62196_T2','format','SOCKET','power_type','AC_3_PHASE','max_voltage',230,'max_amperage',32,'last_updated','2026-01-01T00:00:00Z'))),
+                 jsonb_build_object('uid','B' || g || '-2','status','AVAILABLE','last_updated','2026-01-01T00:00:00Z','connectors', jsonb_build_array(jsonb_build_object('id','1','standard','IEC_62196_T2','format','SOCKET','power_type','AC_3_PHASE','max_voltage',230,'max_amperage',32,'last_updated','2026-01-01T00:00:00Z'))))) as j) x`);
+    await conn.execute(`
+      insert into evses (id, location_id, partner_id, evse_uid, evse_key, status, status_reported_at, last_updated, published)
+      select gen_random_uuid(), l.id, l.partner_id, l.location_id || '-' || n, l.location_key || '-' || n, 'AVAILABLE', now(), now(), true
+        from locations l, generate_series(1, 2) n where l.location_id like 'B%'`);
+    await conn.execute('analyze locations; analyze evses');
+    const counts = await conn.execute(`select (select count(*) from locations) as locations, (select count(*) from evses) as evses`);
+    const plan = (await conn.execute(
+      `explain select l.id from locations l join partners p on p.id = l.partner_id where l.published is not null and l.geo <@ box(point(3.9, 50.8), point(3.95, 50.85))`,
+    )) as { 'QUERY PLAN': string }[];
+    const usesIndex = plan.some((r) => r['QUERY PLAN'].includes('locations_geo'));
+
+    const near = await load(t.url, () => ({ method: 'GET', path: '/api/v1/locations?near=50.8,3.9&radius_m=2000&limit=50', headers: { authorization: `Bearer ${APP_KEY}` } }));
+    const knex = em.getKnex();
+    const started = performance.now();
+    let selects = 0;
+    const end = performance.now() + DURATION_MS;
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (performance.now() < end) { await knex.raw('select 1'); selects++; } }));
+    const selectRps = selects / ((performance.now() - started) / 1000);
+
+    console.log(`\nocpi-hub bench (${DURATION_MS / 1000} s per run, concurrency ${CONCURRENCY}, ${new Date().toISOString()})`);
+    console.log(`  baseline  bare Koa PATCH echo          ${fmt(echo)}`);
+    console.log(`  hub       EVSE status PATCH (OCPI)     ${fmt(hubPatch)}`);
+    console.log(`  ratio     hub PATCH / Koa echo          ${(hubPatch.rps / echo.rps).toFixed(3)} (throughput)`);
+    console.log(`  data      ${counts[0]!.locations} locations, ${counts[0]!.evses} EVSEs; geo query plan uses locations_geo: ${usesIndex}`);
+    console.log(`  baseline  select 1 via the pool         ${selectRps.toFixed(0)} queries/s`);
+    console.log(`  hub       app near=2 km, limit 50      ${fmt(near)}`);
+    console.log(`  ratio     near query / select 1         ${(near.rps / selectRps).toFixed(3)} (throughput)`);
+    if (!usesIndex) {
+      console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
+      process.exitCode = 1;
+    }
+  } finally {
+    await t.stop();
+    await mochaGlobalTeardown();
+  }
+}
+
+await main();

@@ -1,0 +1,20 @@
+import type { OcpiModule } from '../../src/ocpi/module.ts';
+import { locationEntities } from './entities.ts';
+import { locationRoutes } from './routes.ts';
+import { freshnessJob } from './freshness.ts';
+import { locationSyncJob } from './sync.ts';
+import { appLocationsRouter } from './app-api.ts';
+import { locationsAdminRouter } from './admin-api.ts';
+
+/**
+ * Locations, as RECEIVER: CPOs push Location/EVSE/Connector; the hub validates, keeps the
+ * partner's current data, and publishes to the app what was reviewed and is fresh.
+ */
+export const locationsModule: OcpiModule = {
+  identifier: 'locations',
+  endpoint: { path: 'locations', roles: ['RECEIVER'] },
+  routes: locationRoutes,
+  entities: locationEntities,
+  jobs: [freshnessJob, locationSyncJob],
+  apiRouters: (services) => [appLocationsRouter(services), locationsAdminRouter(services)],
+};

@@ -1,0 +1,53 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { HubError, invalid, notFound } from '../../src/errors.ts';
+import { recordEvent } from '../../src/partners/events.ts';
+import { LocationEntity, LocationReviewEntity, type LocationReview, type ReviewState } from './entities.ts';
+import { publish } from './store.ts';
+
+/** The review queue: operators approve or reject new locations and key-field changes. */
+
+export function reviewView(review: LocationReview, locationId: string) {
+  return {
+    id: review.id,
+    partner_id: review.partnerId,
+    location_id: locationId,
+    location_ref: review.locationRef,
+    kind: review.kind,
+    state: review.state,
+    diff: review.diff,
+    flags: review.flags,
+    submitted_at: review.submittedAt,
+    decided_at: review.decidedAt ?? null,
+    decided_by: review.decidedBy ?? null,
+    reason: review.reason ?? null,
+  };
+}
+
+const STATES: ReviewState[] = ['PENDING', 'APPROVED', 'REJECTED', 'SUPERSEDED'];
+
+export async function listReviews(em: EntityManager, state: string | undefined) {
+  if (state !== undefined && !STATES.includes(state as ReviewState)) throw invalid(`state: must be one of ${STATES.join(', ')}`);
+  const reviews = await em.find(LocationReviewEntity, state ? { state: state as ReviewState } : {}, { orderBy: { submittedAt: 'asc', id: 'asc' } });
+  const locations = await em.find(LocationEntity, { id: { $in: [...new Set(reviews.map((r) => r.locationRef))] } });
+  return reviews.map((r) => reviewView(r, locations.find((l) => l.id === r.locationRef)?.locationId ?? ''));
+}
+
+export async function decideReview(em: EntityManager, id: string, decision: 'APPROVED' | 'REJECTED', actor: string, now: Date, reason?: unknown) {
+  if (decision === 'REJECTED' && (typeof reason !== 'string' || !reason.trim())) throw invalid('reason: is required');
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`no review ${id}`);
+  return em.transactional(async (tx) => {
+    const review = await tx.findOne(LocationReviewEntity, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!review) throw notFound(`no review ${id}`);
+    if (review.state !== 'PENDING') throw new HubError('CONFLICT', `review is ${review.state}, not PENDING`, { state: review.state });
+    const location = await tx.findOneOrFail(LocationEntity, { id: review.locationRef }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    review.state = decision;
+    review.decidedAt = now;
+    review.decidedBy = actor;
+    if (decision === 'REJECTED') review.reason = (reason as string).trim();
+    // The pending review always carries the partner's latest key fields, so approving it publishes the latest data.
+    else await publish(tx, location, now);
+    recordEvent(tx, now, { partnerId: review.partnerId, kind: `LOCATION_${decision}`, actor, detail: { review_id: review.id, location_id: location.locationId, ...(review.reason ? { reason: review.reason } : {}) } });
+    return reviewView(review, location.locationId);
+  });
+}

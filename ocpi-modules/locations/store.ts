@@ -1,0 +1,280 @@
+import { randomUUID } from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { HubError, invalid } from '../../src/errors.ts';
+import type { Partner } from '../../src/partners/entities.ts';
+import type { Logger } from '../../src/observability/log.ts';
+import { parseDateTime } from '../../src/ocpi/datetime.ts';
+import {
+  EvseEntity,
+  LocationEntity,
+  LocationReviewEntity,
+  locationKey,
+  type EvseJson,
+  type LocationJson,
+  type LocationRecord,
+} from './entities.ts';
+import { locationProblems } from './business-rules.ts';
+import { keyFieldChanges } from './key-fields.ts';
+
+/**
+ * Applying a CPO's PUT or PATCH at location, EVSE or connector level: validate the result as
+ * a whole, then write it, its EVSE rows and its publication (or review) in one transaction.
+ */
+export type Level = 'location' | 'evse' | 'connector';
+
+export interface Target {
+  countryCode: string;
+  partyId: string;
+  locationId: string;
+  evseUid?: string;
+  connectorId?: string;
+}
+
+export interface WriteOutcome {
+  created: boolean;
+  applied: boolean;
+  reviewId?: string;
+  published: boolean;
+}
+
+export interface WriteInput {
+  partner: Partner;
+  method: 'PUT' | 'PATCH';
+  level: Level;
+  target: Target;
+  body: Record<string, any>;
+  now: Date;
+  log: Logger;
+  /** Tariff ids (upper-cased) that the hub knows for this party; others are flagged for review. */
+  knownTariffs(ids: string[]): Promise<Set<string>>;
+}
+
+const same = (a: unknown, b: unknown) => typeof a === 'string' && typeof b === 'string' && a.toUpperCase() === b.toUpperCase();
+
+function time(value: unknown): number {
+  return typeof value === 'string' ? (parseDateTime(value)?.getTime() ?? 0) : 0;
+}
+
+/** The later of two OCPI DateTimes, as the text it came in. */
+function later(a: string | undefined, b: string): string {
+  return a && time(a) >= time(b) ? a : b;
+}
+
+export async function writeLocation(em: EntityManager, input: WriteInput): Promise<WriteOutcome> {
+  const { target, body, level, method, now } = input;
+  return em.transactional(async (tx) => {
+    const key = locationKey(target.countryCode, target.partyId, target.locationId);
+    const record = await tx.findOne(LocationEntity, { locationKey: key }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!record && !(level === 'location' && method === 'PUT')) throw new HubError('NOT_FOUND', `unknown location ${target.locationId}`);
+
+    const before = record?.current;
+    const applied = apply(before, input);
+    if (applied.stale) {
+      input.log.info({ level, target, incoming: body.last_updated, stored: applied.storedLastUpdated }, 'out-of-order update ignored: older than what is stored');
+      return { created: false, applied: false, published: false };
+    }
+    const next = applied.location;
+
+    const problems = locationProblems(next, { relaxCountryCheck: input.partner.relaxCountryCheck });
+    const uidClash = await reusedEvseUids(tx, next, record?.id);
+    problems.push(...uidClash);
+    if (problems.length) throw invalid(problems.join('; '), { problems });
+
+    const row = record ?? tx.create(LocationEntity, {
+      id: randomUUID(),
+      partnerId: input.partner.id,
+      countryCode: next.country_code,
+      partyId: next.party_id,
+      locationId: next.id,
+      locationKey: key,
+      current: next,
+      lastUpdated: parseDateTime(next.last_updated)!,
+      publishFlag: next.publish !== false,
+      createdAt: now,
+      updatedAt: now,
+    });
+    row.current = next;
+    row.lastUpdated = parseDateTime(next.last_updated)!;
+    row.updatedAt = now;
+    tx.persist(row);
+    await syncEvseRows(tx, row, input.partner, applied.statusRefreshed, now);
+
+    const flags = await tariffFlags(next, input);
+    const outcome = await decidePublication(tx, row, before, input.partner, flags, now);
+    return { created: applied.created, applied: true, ...outcome };
+  });
+}
+
+interface Applied {
+  location: LocationJson;
+  created: boolean;
+  stale: boolean;
+  storedLastUpdated?: string;
+  /** Uids of the EVSEs whose status this write reported (refreshing their freshness). */
+  statusRefreshed: Set<string>;
+}
+
+/** The location as it is after this write, or `stale` when the write is older than what it replaces. */
+function apply(current: LocationJson | undefined, input: WriteInput): Applied {
+  const { level, method, target, body } = input;
+  const refreshed = new Set<string>();
+  const allStatuses = (loc: LocationJson) => (loc.evses ?? []).forEach((e) => refreshed.add(e.uid.toUpperCase()));
+
+  if (level === 'location') {
+    if (current && time(body.last_updated) < time(current.last_updated)) return { location: current, created: false, stale: true, storedLastUpdated: current.last_updated, statusRefreshed: refreshed };
+    const next = (method === 'PUT' ? { ...body } : { ...current!, ...body }) as LocationJson;
+    if (body.evses !== undefined || method === 'PUT') next.evses = keepRemovedEvses(current?.evses ?? [], (next.evses ?? []) as EvseJson[], body.last_updated);
+    if (body.evses) allStatuses({ ...next, evses: body.evses });
+    return { location: next, created: !current, stale: false, statusRefreshed: refreshed };
+  }
+
+  const location: LocationJson = { ...current!, evses: [...(current!.evses ?? [])] };
+  const evses = location.evses!;
+  const evseIndex = evses.findIndex((e) => same(e.uid, target.evseUid));
+  if (level === 'evse') {
+    const existing = evses[evseIndex];
+    if (!existing && method === 'PATCH') throw new HubError('NOT_FOUND', `unknown EVSE ${target.evseUid} in location ${target.locationId}`);
+    if (existing && time(body.last_updated) < time(existing.last_updated)) return { location: current!, created: false, stale: true, storedLastUpdated: existing.last_updated, statusRefreshed: refreshed };
+    const evse = (method === 'PUT' ? { ...body } : { ...existing!, ...body }) as EvseJson;
+    if (existing) evses[evseIndex] = evse;
+    else evses.push(evse);
+    if (body.status !== undefined) refreshed.add(evse.uid.toUpperCase());
+    location.last_updated = later(location.last_updated, body.last_updated);
+    return { location, created: !existing, stale: false, statusRefreshed: refreshed };
+  }
+
+  const evse = evses[evseIndex];
+  if (!evse) throw new HubError('NOT_FOUND', `unknown EVSE ${target.evseUid} in location ${target.locationId}`);
+  const connectors = [...(evse.connectors ?? [])];
+  const connectorIndex = connectors.findIndex((c) => same(c.id, target.connectorId));
+  const existing = connectors[connectorIndex];
+  if (!existing && method === 'PATCH') throw new HubError('NOT_FOUND', `unknown connector ${target.connectorId} of EVSE ${target.evseUid}`);
+  if (existing && time(body.last_updated) < time(existing.last_updated)) return { location: current!, created: false, stale: true, storedLastUpdated: existing.last_updated, statusRefreshed: refreshed };
+  const connector = method === 'PUT' ? { ...body } : { ...existing!, ...body };
+  if (existing) connectors[connectorIndex] = connector as EvseJson['connectors'][number];
+  else connectors.push(connector as EvseJson['connectors'][number]);
+  evses[evseIndex] = { ...evse, connectors, last_updated: later(evse.last_updated, body.last_updated) };
+  location.last_updated = later(location.last_updated, body.last_updated);
+  return { location, created: !existing, stale: false, statusRefreshed: refreshed };
+}
+
+/** EVSEs are never deleted: one a PUT leaves out is kept with status REMOVED. */
+function keepRemovedEvses(before: EvseJson[], after: EvseJson[], lastUpdated: string): EvseJson[] {
+  const missing = before.filter((old) => !after.some((e) => same(e.uid, old.uid)));
+  return [...after, ...missing.map((e) => (e.status === 'REMOVED' ? e : { ...e, status: 'REMOVED', last_updated: lastUpdated }))];
+}
+
+async function reusedEvseUids(em: EntityManager, location: LocationJson, ownId: string | undefined): Promise<string[]> {
+  const evses = location.evses ?? [];
+  if (!evses.length) return [];
+  const keys = evses.map((e) => locationKey(location.country_code, location.party_id, e.uid));
+  const rows = await em.find(EvseEntity, { evseKey: { $in: keys }, ...(ownId ? { locationRef: { $ne: ownId } } : {}) });
+  if (!rows.length) return [];
+  const owners = await em.find(LocationEntity, { id: { $in: rows.map((r) => r.locationRef) } });
+  return rows.map((row) => {
+    const i = evses.findIndex((e) => same(e.uid, row.evseUid));
+    const owner = owners.find((o) => o.id === row.locationRef);
+    return `evses[${i}].uid: "${row.evseUid}" is already used by location ${owner?.locationId ?? row.locationRef} (EVSE uids are unique per party, forever)`;
+  });
+}
+
+async function syncEvseRows(em: EntityManager, location: LocationRecord, partner: Partner, refreshed: Set<string>, now: Date): Promise<void> {
+  const rows = await em.find(EvseEntity, { locationRef: location.id });
+  for (const evse of location.current.evses ?? []) {
+    const uidKey = evse.uid.toUpperCase();
+    let row = rows.find((r) => r.evseUid.toUpperCase() === uidKey);
+    if (!row) {
+      row = em.create(EvseEntity, {
+        id: randomUUID(),
+        locationRef: location.id,
+        partnerId: partner.id,
+        evseUid: evse.uid,
+        evseKey: locationKey(location.countryCode, location.partyId, evse.uid),
+        status: evse.status,
+        statusReportedAt: now,
+        lastUpdated: parseDateTime(evse.last_updated) ?? now,
+        published: false,
+      });
+      em.persist(row);
+    }
+    if (refreshed.has(uidKey)) row.statusReportedAt = now;
+    row.status = evse.status;
+    row.lastUpdated = parseDateTime(evse.last_updated) ?? row.lastUpdated;
+  }
+}
+
+async function tariffFlags(location: LocationJson, input: WriteInput): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const evse of location.evses ?? []) for (const c of evse.connectors ?? []) for (const id of (c.tariff_ids as string[] | null) ?? []) ids.add(id);
+  if (!ids.size) return [];
+  const known = await input.knownTariffs([...ids].map((id) => id.toUpperCase()));
+  return [...ids].filter((id) => !known.has(id.toUpperCase())).map((id) => `tariff_ids: "${id}" names no tariff the hub holds`);
+}
+
+/**
+ * What the app may see. A write that changes no key field publishes at once. One that does
+ * (or a new location) waits for review, unless the partner is trusted and nothing is flagged;
+ * a newer change replaces a review still pending.
+ */
+async function decidePublication(
+  em: EntityManager,
+  row: LocationRecord,
+  before: LocationJson | undefined,
+  partner: Partner,
+  flags: string[],
+  now: Date,
+): Promise<{ published: boolean; reviewId?: string }> {
+  const pending = await em.findOne(LocationReviewEntity, { locationRef: row.id, state: 'PENDING' });
+  const changes = keyFieldChanges(row.published, row.current);
+  if (!row.published || changes.length) {
+    if (partner.trusted && !flags.length) {
+      if (pending) supersede(pending, now);
+      await publish(em, row, now);
+      return { published: true };
+    }
+    // Only a write that touched key fields opens a review; a status update to a location whose
+    // key change was rejected must not reopen it.
+    const touched = keyFieldChanges(before, row.current).length > 0;
+    if (!pending && !touched && row.published) return { published: false };
+    if (pending) {
+      supersede(pending, now);
+      await em.flush();
+    }
+    const review = em.create(LocationReviewEntity, {
+      id: randomUUID(),
+      locationRef: row.id,
+      partnerId: partner.id,
+      kind: row.published ? 'CHANGE' : 'NEW',
+      state: 'PENDING',
+      diff: changes,
+      flags,
+      snapshot: row.current,
+      submittedAt: now,
+    });
+    em.persist(review);
+    return { published: false, reviewId: review.id };
+  }
+  if (pending) supersede(pending, now);
+  await publish(em, row, now);
+  return { published: true };
+}
+
+function supersede(review: { state: string; decidedAt?: Date | null; decidedBy?: string | null }, now: Date): void {
+  review.state = 'SUPERSEDED';
+  review.decidedAt = now;
+  review.decidedBy = 'system';
+}
+
+/** Makes the partner's current data what the app sees. */
+export async function publish(em: EntityManager, row: LocationRecord, now: Date): Promise<void> {
+  await em.flush();
+  row.published = row.current;
+  row.publishedAt = now;
+  row.publishFlag = row.current.publish !== false;
+  row.lat = row.current.coordinates ? Number(row.current.coordinates.latitude) : null;
+  row.lon = row.current.coordinates ? Number(row.current.coordinates.longitude) : null;
+  const uids = new Set((row.current.evses ?? []).map((e) => e.uid.toUpperCase()));
+  const rows = await em.find(EvseEntity, { locationRef: row.id });
+  for (const evse of rows) evse.published = uids.has(evse.evseUid.toUpperCase());
+}

@@ -1,0 +1,5 @@
+import { Migration } from '@mikro-orm/migrations';
+
+export class Migration0003Tariffs extends Migration {
+  override async up(): Promise<void> {}
+}

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import cron from 'node-cron';
+import type { Services } from '../services.ts';
+
+/**
+ * Periodic jobs. Each tick runs on one instance only: the job takes a PostgreSQL advisory
+ * lock for the length of the run, and other instances skip that tick. Jobs are plain
+ * functions of the services (and so of the clock), so tests call `runJob` directly.
+ */
+export interface Job {
+  name: string;
+  /** Cron expression, usually from configuration. */
+  schedule(config: Services['config']): string;
+  run(services: Services): Promise<void>;
+}
+
+function lockKey(name: string): bigint {
+  return createHash('sha256').update(`ocpi-hub-job:${name}`).digest().readBigInt64BE(0);
+}
+
+/** Runs the job now unless another instance holds its lock; returns whether it ran. */
+export async function runJob(services: Services, job: Job): Promise<boolean> {
+  const knex = services.orm.em.getKnex();
+  const conn = await knex.client.acquireConnection();
+  const key = lockKey(job.name).toString();
+  try {
+    const result = await conn.query('select pg_try_advisory_lock($1::bigint) as ok', [key]);
+    if (!result.rows[0]?.ok) return false;
+    try {
+      await job.run(services);
+      return true;
+    } finally {
+      await conn.query('select pg_advisory_unlock($1::bigint)', [key]);
+    }
+  } finally {
+    await knex.client.releaseConnection(conn);
+  }
+}
+
+export interface Scheduler {
+  stop(): Promise<void>;
+}
+
+export function startScheduler(services: Services, jobs: Job[]): Scheduler {
+  const tasks = jobs.map((job) =>
+    cron.schedule(
+      job.schedule(services.config),
+      async () => {
+        const started = performance.now();
+        try {
+          const ran = await runJob(services, job);
+          if (ran) services.log.debug({ job: job.name, ms: Math.round(performance.now() - started) }, 'job ran');
+        } catch (err) {
+          services.log.error({ job: job.name, err }, 'job failed');
+        }
+      },
+      { name: job.name, noOverlap: true },
+    ),
+  );
+  return {
+    async stop() {
+      await Promise.all(tasks.map((task) => task.stop()));
+    },
+  };
+}

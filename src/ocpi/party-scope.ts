@@ -1,0 +1,31 @@
+import { HubError, invalid } from '../errors.ts';
+import type { Caller } from './module.ts';
+
+/**
+ * Client-owned objects: a partner writes only under a country_code/party_id of its own
+ * credentials roles, and ids in the body must equal those in the URL. CiStrings compare
+ * case-insensitively.
+ */
+export function assertOwnParty(caller: Caller, countryCode: string, partyId: string): void {
+  const roles = caller.partner.roles ?? [];
+  const own = roles.some((r) => sameId(r.country_code, countryCode) && sameId(r.party_id, partyId));
+  if (!own) throw new HubError('FORBIDDEN', `${countryCode}/${partyId} is not one of your credentials roles: you may only write your own objects`);
+}
+
+export function sameId(a: string | null | undefined, b: string | null | undefined): boolean {
+  return a != null && b != null && a.toUpperCase() === b.toUpperCase();
+}
+
+/** Body fields that identify the object must match the URL (2001 when they don't). Absent fields are allowed in PATCH. */
+export function assertBodyMatchesUrl(body: unknown, expected: Record<string, string>, required: boolean): void {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return;
+  const record = body as Record<string, unknown>;
+  for (const [field, value] of Object.entries(expected)) {
+    const got = record[field];
+    if (got === undefined || got === null) {
+      if (required) throw invalid(`${field}: is required`);
+      continue;
+    }
+    if (typeof got !== 'string' || !sameId(got, value)) throw invalid(`${field}: "${String(got)}" does not match "${value}" in the URL`);
+  }
+}
