@@ -93,6 +93,13 @@ describe('OCPI transport', () => {
       expect(rows[0]!.detail).to.include({ surface: 'ocpi', until: '2026-11-25T10:15:00.000Z' });
     });
 
+    it('clears the count on a successful API-key authentication too', async () => {
+      for (let i = 0; i < 4; i++) expect((await t.admin('GET', '/partners', undefined, { authorization: 'Bearer wrong' })).status).to.equal(401);
+      expect((await t.admin('GET', '/partners')).status).to.equal(200);
+      for (let i = 0; i < 4; i++) expect((await t.admin('GET', '/partners', undefined, { authorization: 'Bearer wrong' })).status).to.equal(401);
+      expect((await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: cpo.token })).status).to.equal(200);
+    });
+
     it('keeps the lockout in PostgreSQL, so a second hub on the same database agrees', async () => {
       const second = await startTestHub({ databaseName: t.databaseName, env: t.env, clock: t.clock, modules: modulesWithPing });
       try {

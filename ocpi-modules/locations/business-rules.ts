@@ -1,4 +1,4 @@
-import { iso1A3Codes } from '@rapideditor/country-coder';
+import { iso1A3Code, iso1A3Codes } from '@rapideditor/country-coder';
 import type { ConnectorJson, EvseJson, LocationJson } from './entities.ts';
 
 /**
@@ -79,7 +79,8 @@ function coordinateProblems(path: string, coordinates: { latitude?: string; long
   if (!options.relaxCountryCheck && country) {
     const codes = iso1A3Codes([lon, lat]);
     if (!codes.includes(country.toUpperCase())) {
-      return [`${path}: (${coordinates.latitude}, ${coordinates.longitude}) is ${codes.length ? `in ${codes.filter((c) => c !== 'EUE').join('/') || codes[0]}` : 'in no country'}, not in ${country}`];
+      const actual = iso1A3Code([lon, lat]);
+      return [`${path}: (${coordinates.latitude}, ${coordinates.longitude}) is ${actual ? `in ${actual}` : 'in no country'}, not in ${country}`];
     }
   }
   return [];

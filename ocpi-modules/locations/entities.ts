@@ -93,6 +93,8 @@ export interface FieldChange {
 
 export interface LocationReview {
   id: string;
+  /** Arrival order, for listing (several reviews may share a timestamp). */
+  seq?: string;
   locationRef: string;
   partnerId: string;
   kind: ReviewKind;
@@ -111,6 +113,7 @@ export const LocationReviewEntity = new EntitySchema<LocationReview>({
   tableName: 'location_reviews',
   properties: {
     id: { type: 'uuid', primary: true },
+    seq: { type: 'bigint', persist: false },
     locationRef: { type: 'uuid', fieldName: 'location_id' },
     partnerId: { type: 'uuid' },
     kind: { type: 'string' },

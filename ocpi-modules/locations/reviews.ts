@@ -28,7 +28,7 @@ const STATES: ReviewState[] = ['PENDING', 'APPROVED', 'REJECTED', 'SUPERSEDED'];
 
 export async function listReviews(em: EntityManager, state: string | undefined) {
   if (state !== undefined && !STATES.includes(state as ReviewState)) throw invalid(`state: must be one of ${STATES.join(', ')}`);
-  const reviews = await em.find(LocationReviewEntity, state ? { state: state as ReviewState } : {}, { orderBy: { submittedAt: 'asc', id: 'asc' } });
+  const reviews = await em.find(LocationReviewEntity, state ? { state: state as ReviewState } : {}, { orderBy: { seq: 'asc' } });
   const locations = await em.find(LocationEntity, { id: { $in: [...new Set(reviews.map((r) => r.locationRef))] } });
   return reviews.map((r) => reviewView(r, locations.find((l) => l.id === r.locationRef)?.locationId ?? ''));
 }

@@ -233,10 +233,10 @@ async function decidePublication(
       await publish(em, row, now);
       return { published: true };
     }
-    // Only a write that touched key fields opens a review; a status update to a location whose
-    // key change was rejected must not reopen it.
+    // Only a write that touched key fields opens a review (and replaces a pending one); a status
+    // update leaves a pending review alone and does not reopen a rejected change.
     const touched = keyFieldChanges(before, row.current).length > 0;
-    if (!pending && !touched && row.published) return { published: false };
+    if (!touched && row.published) return { published: false, reviewId: pending?.id };
     if (pending) {
       supersede(pending, now);
       await em.flush();

@@ -9,6 +9,7 @@ import { sameId } from '../../src/ocpi/party-scope.ts';
 import { writeLocation } from './store.ts';
 import { knownTariffKeys } from './tariff-links.ts';
 import { recordEvent } from '../../src/partners/events.ts';
+import type { SyncResult } from '../../src/ocpi/module.ts';
 
 /**
  * Pull-sync: pushes get lost, so the hub also GETs each active CPO's Locations sender, from
@@ -16,19 +17,6 @@ import { recordEvent } from '../../src/partners/events.ts';
  * Objects that fail are skipped and counted; the sync as a whole fails only when the
  * partner's API does (recorded on the partner as a missed heartbeat).
  */
-export interface SyncResult {
-  received: number;
-  applied: number;
-  rejected: { id: string; problems: string }[];
-}
-
-export interface ObjectSync {
-  name: string;
-  run(services: Services, partner: Partner, since: Date | undefined): Promise<SyncResult>;
-}
-
-/** Other modules (tariffs) add their own pull here. */
-export const extraSyncs: ObjectSync[] = [];
 
 export async function syncLocations(services: Services, partner: Partner, since: Date | undefined): Promise<SyncResult> {
   const url = partnerEndpoint(partner, 'locations', 'SENDER');
@@ -81,7 +69,7 @@ export async function syncPartner(services: Services, partnerId: string, actor: 
   const results: Record<string, SyncResult | string> = {};
   try {
     results.locations = await syncLocations(services, partner, since);
-    for (const sync of extraSyncs) results[sync.name] = await sync.run(services, partner, since);
+    for (const sync of services.modules.flatMap((m) => m.syncs ?? [])) results[sync.name] = await sync.run(services, partner, since);
     partner.lastSyncSuccessAt = started;
     partner.lastSyncError = null;
     partner.missedHeartbeats = 0;

@@ -6,7 +6,7 @@ import type { Services } from '../services.ts';
 import type { Logger } from '../observability/log.ts';
 import { createHash } from 'node:crypto';
 import { secretsEqual } from '../partners/tokens.ts';
-import { lockedUntil } from '../partners/lockout.ts';
+import { clearFailures, lockedUntil } from '../partners/lockout.ts';
 import { lockoutOnFailure } from '../ocpi/auth.ts';
 import { readJsonBody } from '../http/body.ts';
 
@@ -66,6 +66,7 @@ export function requireApiKey(services: Services, role: 'admin' | 'app' | 'finan
       await lockoutOnFailure(state.em, services, ctx.ip, now, role);
       throw new HubError('UNAUTHENTICATED', `Authorization must be "Bearer <${role.toUpperCase()}_API_KEY>"`);
     }
+    await clearFailures(state.em, ctx.ip);
     state.actor = `${role}:${keyFingerprint(key)}`;
     await next();
   };

@@ -62,6 +62,20 @@ export interface OcpiModule {
   entities?: EntitySchema<any>[];
   /** Periodic work of the module (pull-sync, watchdogs), run by the scheduler on one instance per tick. */
   jobs?: Job[];
+  /** What this module pulls from a CPO's Sender during pull-sync, after locations. */
+  syncs?: PartnerSync[];
   /** Routers of the app, finance or admin JSON APIs this module adds (each sets its prefix and API key). */
   apiRouters?: (services: Services) => Router[];
+}
+
+export interface SyncResult {
+  received: number;
+  applied: number;
+  rejected: { id: string; problems: string }[];
+}
+
+/** A pull of one kind of object from a partner's Sender, changes since `since`. */
+export interface PartnerSync {
+  name: string;
+  run(services: Services, partner: Partner, since: Date | undefined): Promise<SyncResult>;
 }

@@ -6,7 +6,7 @@ import { http } from '../helpers/http.ts';
 
 const BASE = '/ocpi/2.2.1/locations/NL/NLC';
 
-/** Sites along Amsterdam's Damrak, north to south, ~100 m apart, plus one in Utrecht. */
+/** Sites along Amsterdam's Damrak, north to south, ~121 m apart, plus one in Utrecht. */
 const SITES: [string, string, string][] = [
   ['A', '52.378000', '4.899000'],
   ['B', '52.377100', '4.898000'],
@@ -63,7 +63,7 @@ describe('app API: locations', () => {
   it('finds locations near a point within a radius, nearest first, with the distance', async () => {
     const res = await app('/locations?near=52.378000,4.899000&radius_m=250');
     expect(ids(res)).to.deep.equal(['A', 'B', 'C']);
-    expect(res.body.data.map((l: any) => l.distance_m)).to.deep.equal([0, 120, 240]);
+    expect(res.body.data.map((l: any) => l.distance_m)).to.deep.equal([0, 121, 242]);
   });
 
   it('finds locations in a bounding box', async () => {

@@ -25,8 +25,9 @@ describe('locations pull-sync', () => {
     await t.stop();
   });
 
-  /** The CPO's Locations sender: 7 locations, one of them invalid, served 3 per page. */
+  /** The CPO's Locations sender: 7 locations, one of them invalid, served 3 per page; no tariffs. */
   function serveLocations(all: any[]) {
+    cpo.partner.routes.set('GET /ocpi/2.2.1/tariffs', () => ({ body: { data: [], status_code: 1000, timestamp: new Date().toISOString() }, headers: { 'x-total-count': '0', 'x-limit': '3' } }));
     cpo.partner.routes.set('GET /ocpi/2.2.1/locations', (req) => {
       const url = new URL(req.path, cpo.partner.url);
       const offset = Number(url.searchParams.get('offset') ?? 0);
@@ -49,6 +50,7 @@ describe('locations pull-sync', () => {
     serveLocations(all);
     const res = await t.admin('POST', `/partners/${cpo.id}/sync`);
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(res.body.tariffs).to.deep.equal({ received: 0, applied: 0, rejected: [] });
     expect(res.body.locations).to.deep.equal({
       received: 7,
       applied: 6,
@@ -70,7 +72,10 @@ describe('locations pull-sync', () => {
     t.clock.advance(3_600_000);
     cpo.partner.seen = [];
     await runJob(t.hub.services, locationSyncJob);
-    expect(cpo.partner.seen.map((s) => s.path)).to.deep.equal(['/ocpi/2.2.1/locations?date_from=2026-11-25T10%3A00%3A00.000Z']);
+    expect(cpo.partner.seen.map((s) => s.path)).to.deep.equal([
+      '/ocpi/2.2.1/locations?date_from=2026-11-25T10%3A00%3A00.000Z',
+      '/ocpi/2.2.1/tariffs?date_from=2026-11-25T10%3A00%3A00.000Z',
+    ]);
   });
 
   it('records a failing sync on the partner as a missed heartbeat', async () => {

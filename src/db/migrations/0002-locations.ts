@@ -17,7 +17,7 @@ export class Migration0002Locations extends Migration {
     this.addSql(`
       create table locations (
         id uuid primary key,
-        partner_id uuid not null references partners(id),
+        partner_id uuid not null references partners(id) deferrable initially deferred,
         country_code varchar(2) not null,
         party_id varchar(3) not null,
         location_id varchar(36) not null,
@@ -40,8 +40,8 @@ export class Migration0002Locations extends Migration {
     this.addSql(`
       create table evses (
         id uuid primary key,
-        location_id uuid not null references locations(id) on delete cascade,
-        partner_id uuid not null references partners(id),
+        location_id uuid not null references locations(id) on delete cascade deferrable initially deferred,
+        partner_id uuid not null references partners(id) deferrable initially deferred,
         evse_uid varchar(36) not null,
         evse_key varchar(45) not null unique,
         status varchar(20) not null,
@@ -54,8 +54,9 @@ export class Migration0002Locations extends Migration {
     this.addSql(`
       create table location_reviews (
         id uuid primary key,
-        location_id uuid not null references locations(id) on delete cascade,
-        partner_id uuid not null references partners(id),
+        seq bigserial not null,
+        location_id uuid not null references locations(id) on delete cascade deferrable initially deferred,
+        partner_id uuid not null references partners(id) deferrable initially deferred,
         kind varchar(10) not null,
         state varchar(12) not null,
         diff jsonb not null,

@@ -1,0 +1,38 @@
+import { HubError } from '../../src/errors.ts';
+import { partnerEndpoint, pullAll } from '../../src/client/partner-client.ts';
+import { formatDateTime } from '../../src/ocpi/datetime.ts';
+import { sameId } from '../../src/ocpi/party-scope.ts';
+import type { PartnerSync, SyncResult } from '../../src/ocpi/module.ts';
+import { putTariff } from './history.ts';
+import { validTariff } from './routes.ts';
+
+/** Pulls a CPO's Tariffs sender (when it has one) with the same validation as a push. */
+export const tariffSync: PartnerSync = {
+  name: 'tariffs',
+  async run(services, partner, since) {
+    const result: SyncResult = { received: 0, applied: 0, rejected: [] };
+    const url = partnerEndpoint(partner, 'tariffs', 'SENDER');
+    if (!url) return result;
+    const first = new URL(url);
+    if (since) first.searchParams.set('date_from', formatDateTime(since));
+    await pullAll(services, partner, first.toString(), async (items) => {
+      for (const item of items) {
+        result.received++;
+        const id = typeof (item as { id?: unknown })?.id === 'string' ? (item as { id: string }).id : '(no id)';
+        try {
+          const tariff = validTariff(item);
+          if (!(partner.roles ?? []).some((r) => sameId(r.country_code, tariff.country_code) && sameId(r.party_id, tariff.party_id))) {
+            throw new HubError('INVALID_PARAMETERS', `country_code/party_id: ${tariff.country_code}/${tariff.party_id} is not one of the partner's roles`);
+          }
+          const em = services.orm.em.fork();
+          const outcome = await em.transactional((tx) => putTariff(tx, partner.id, tariff, services.clock.now()));
+          if (outcome.applied) result.applied++;
+        } catch (err) {
+          if (!(err instanceof HubError)) throw err;
+          result.rejected.push({ id, problems: err.message });
+        }
+      }
+    });
+    return result;
+  },
+};
