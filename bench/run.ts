@@ -54,7 +54,12 @@ async function main() {
     await t.admin('PUT', `/partners/${cpo.id}/trust`, { trusted: true });
     const location = example('location_example.json');
     for (const e of location.evses) for (const c of e.connectors) c.tariff_ids = [];
-    await t.ocpi('PUT', '/ocpi/2.2.1/locations/BE/BEC/LOC1', { token: cpo.token, body: location });
+    // 40 sites, so concurrent PATCHes mostly touch different rows, as a real CPO's do.
+    const SITES = 40;
+    for (let n = 0; n < SITES; n++) {
+      const site = { ...location, id: `LOC${n}`, evses: location.evses.map((e: any) => ({ ...e, uid: `L${n}-${e.uid}` })) };
+      await t.ocpi('PUT', `/ocpi/2.2.1/locations/BE/BEC/LOC${n}`, { token: cpo.token, body: site });
+    }
 
     // 1. PATCH path vs bare Koa echo.
     const baseline = new Koa();
@@ -70,7 +75,7 @@ async function main() {
     const statuses = ['AVAILABLE', 'CHARGING'];
     const patch = (i: number) => ({
       method: 'PATCH' as const,
-      path: '/ocpi/2.2.1/locations/BE/BEC/LOC1/3256',
+      path: `/ocpi/2.2.1/locations/BE/BEC/LOC${i % SITES}/L${i % SITES}-3256`,
       headers: { authorization: auth, 'content-type': 'application/json' },
       body: JSON.stringify({ status: statuses[i % 2], last_updated: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString() }),
     });

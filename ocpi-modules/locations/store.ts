@@ -77,7 +77,8 @@ export async function writeLocation(em: EntityManager, input: WriteInput): Promi
     const next = applied.location;
 
     const problems = locationProblems(next, { relaxCountryCheck: input.partner.relaxCountryCheck });
-    const uidClash = await reusedEvseUids(tx, next, record?.id);
+    const known = new Set((before?.evses ?? []).map((e) => e.uid.toUpperCase()));
+    const uidClash = await reusedEvseUids(tx, next, record?.id, known);
     problems.push(...uidClash);
     if (problems.length) throw invalid(problems.join('; '), { problems });
 
@@ -100,8 +101,7 @@ export async function writeLocation(em: EntityManager, input: WriteInput): Promi
     tx.persist(row);
     await syncEvseRows(tx, row, input.partner, applied.statusRefreshed, now);
 
-    const flags = await tariffFlags(next, input);
-    const outcome = await decidePublication(tx, row, before, input.partner, flags, now);
+    const outcome = await decidePublication(tx, row, before, input.partner, () => tariffFlags(next, input), now);
     return { created: applied.created, applied: true, ...outcome };
   });
 }
@@ -165,9 +165,10 @@ function keepRemovedEvses(before: EvseJson[], after: EvseJson[], lastUpdated: st
   return [...after, ...missing.map((e) => (e.status === 'REMOVED' ? e : { ...e, status: 'REMOVED', last_updated: lastUpdated }))];
 }
 
-async function reusedEvseUids(em: EntityManager, location: LocationJson, ownId: string | undefined): Promise<string[]> {
+/** EVSE uids new to this location that another location of the party already uses. */
+async function reusedEvseUids(em: EntityManager, location: LocationJson, ownId: string | undefined, known: Set<string>): Promise<string[]> {
   const evses = location.evses ?? [];
-  if (!evses.length) return [];
+  if (!evses.some((e) => !known.has(e.uid.toUpperCase()))) return [];
   const keys = evses.map((e) => locationKey(location.country_code, location.party_id, e.uid));
   const rows = await em.find(EvseEntity, { evseKey: { $in: keys }, ...(ownId ? { locationRef: { $ne: ownId } } : {}) });
   if (!rows.length) return [];
@@ -222,21 +223,22 @@ async function decidePublication(
   row: LocationRecord,
   before: LocationJson | undefined,
   partner: Partner,
-  flags: string[],
+  tariffFlags: () => Promise<string[]>,
   now: Date,
 ): Promise<{ published: boolean; reviewId?: string }> {
   const pending = await em.findOne(LocationReviewEntity, { locationRef: row.id, state: 'PENDING' });
   const changes = keyFieldChanges(row.published, row.current);
   if (!row.published || changes.length) {
+    // Only a write that touched key fields opens a review (and replaces a pending one); a status
+    // update leaves a pending review alone and does not reopen a rejected change.
+    const touched = keyFieldChanges(before, row.current).length > 0;
+    if (!touched && (row.published || pending)) return { published: false, reviewId: pending?.id };
+    const flags = await tariffFlags();
     if (partner.trusted && !flags.length) {
       if (pending) supersede(pending, now);
       await publish(em, row, now);
       return { published: true };
     }
-    // Only a write that touched key fields opens a review (and replaces a pending one); a status
-    // update leaves a pending review alone and does not reopen a rejected change.
-    const touched = keyFieldChanges(before, row.current).length > 0;
-    if (!touched && row.published) return { published: false, reviewId: pending?.id };
     if (pending) {
       supersede(pending, now);
       await em.flush();

@@ -6,7 +6,7 @@ import type { Services } from '../services.ts';
 import type { Logger } from '../observability/log.ts';
 import { createHash } from 'node:crypto';
 import { secretsEqual } from '../partners/tokens.ts';
-import { clearFailures, lockedUntil } from '../partners/lockout.ts';
+import { clearFailures, failureState } from '../partners/lockout.ts';
 import { lockoutOnFailure } from '../ocpi/auth.ts';
 import { readJsonBody } from '../http/body.ts';
 
@@ -57,7 +57,8 @@ export function requireApiKey(services: Services, role: 'admin' | 'app' | 'finan
   return async (ctx: Context, next: Next) => {
     const state = ctx.state as ApiState;
     const now = services.clock.now();
-    const until = await lockedUntil(state.em, ctx.ip, now);
+    const failures = await failureState(state.em, ctx.ip, now);
+    const until = failures.lockedUntil;
     if (until) throw new HubError('LOCKED_OUT', `too many failed authentications from this address; try again after ${until.toISOString()}`);
     const match = /^Bearer (\S+)$/.exec(ctx.get('authorization'));
     if (!match || !secretsEqual(match[1]!, key)) {
@@ -66,7 +67,7 @@ export function requireApiKey(services: Services, role: 'admin' | 'app' | 'finan
       await lockoutOnFailure(state.em, services, ctx.ip, now, role);
       throw new HubError('UNAUTHENTICATED', `Authorization must be "Bearer <${role.toUpperCase()}_API_KEY>"`);
     }
-    await clearFailures(state.em, ctx.ip);
+    if (failures.counted) await clearFailures(state.em, ctx.ip);
     state.actor = `${role}:${keyFingerprint(key)}`;
     await next();
   };

@@ -4,7 +4,7 @@ import type { Services } from '../services.ts';
 import type { Caller, OcpiModule } from './module.ts';
 import { findLiveToken } from '../partners/registry.ts';
 import { hashToken } from '../partners/tokens.ts';
-import { clearFailures, lockedUntil, recordFailure } from '../partners/lockout.ts';
+import { clearFailures, failureState, recordFailure } from '../partners/lockout.ts';
 import { ipAllowed } from '../partners/allowlist.ts';
 import { raiseAlert } from '../observability/alerts.ts';
 import { recordEvent } from '../partners/events.ts';
@@ -43,7 +43,8 @@ export async function authenticateOcpi(
   input: { header: string | undefined; ip: string; module: OcpiModule },
 ): Promise<Caller> {
   const now = services.clock.now();
-  const until = await lockedUntil(em, input.ip, now);
+  const failures = await failureState(em, input.ip, now);
+  const until = failures.lockedUntil;
   if (until) throw new HubError('LOCKED_OUT', `too many failed authentications from this address; try again after ${until.toISOString()}`);
 
   const readings = tokenReadings(input.header);
@@ -80,7 +81,7 @@ export async function authenticateOcpi(
     throw new HubError('FORBIDDEN', `module ${input.module.identifier} is not in this partner's scopes`);
   }
 
-  await clearFailures(em, input.ip);
+  if (failures.counted) await clearFailures(em, input.ip);
   // A partner that sends the raw token is taken to expect raw tokens from us too.
   if (partner.tokenEncoding !== reading.encoding && found.kind === 'C') {
     partner.tokenEncoding = reading.encoding;

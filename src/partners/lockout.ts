@@ -10,10 +10,18 @@ export interface LockoutPolicy {
   minutes: number;
 }
 
-export async function lockedUntil(em: EntityManager, ip: string, now: Date): Promise<Date | undefined> {
+export interface FailureState {
+  /** The lock's end while the address is locked out. */
+  lockedUntil?: Date;
+  /** Whether failures are on record (so a success has something to clear). */
+  counted: boolean;
+}
+
+export async function failureState(em: EntityManager, ip: string, now: Date): Promise<FailureState> {
   const rows: { locked_until: string | Date | null }[] = await em.getConnection().execute('select locked_until from auth_failures where ip = ?', [ip]);
-  const until = asDate(rows[0]?.locked_until);
-  return until && until > now ? until : undefined;
+  if (!rows.length) return { counted: false };
+  const until = asDate(rows[0]!.locked_until);
+  return { counted: true, lockedUntil: until && until > now ? until : undefined };
 }
 
 /** Counts one failure; returns the lock's end when this failure started a lockout. */
