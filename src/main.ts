@@ -99,7 +99,7 @@ async function partnerCommand(config: ReturnType<typeof loadConfig>, args: strin
         break;
       }
       case 'list': {
-        const partners = await em.find(PartnerEntity, {}, { orderBy: { createdAt: 'asc' } });
+        const partners = await em.find(PartnerEntity, {}, { orderBy: { createdAt: 'asc', countryCode: 'asc', partyId: 'asc', role: 'asc' } });
         for (const p of partners) process.stdout.write(`${p.id}  ${p.role.padEnd(4)}  ${p.countryCode}/${p.partyId}  ${p.status.padEnd(14)}  ${p.name}\n`);
         break;
       }

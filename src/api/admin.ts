@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { Services } from '../services.ts';
 import { apiFrame, jsonBody, requireApiKey, type ApiState } from './frame.ts';
 import { invalid } from '../errors.ts';
-import { PartnerEntity } from '../partners/entities.ts';
+import { PARTNER_STATUSES, PartnerEntity } from '../partners/entities.ts';
 import { getPartner } from '../partners/registry.ts';
 import { listEvents } from '../partners/events.ts';
 import {
@@ -41,7 +41,8 @@ export function adminRouter(services: Services): Router {
   });
   router.get('/partners', async (ctx) => {
     const status = typeof ctx.query.status === 'string' ? ctx.query.status : undefined;
-    const partners = await s(ctx).em.find(PartnerEntity, status ? { status: status as never } : {}, { orderBy: { createdAt: 'asc' } });
+    if (status !== undefined && !(PARTNER_STATUSES as readonly string[]).includes(status)) throw invalid(`status: must be one of ${PARTNER_STATUSES.join(', ')}`);
+    const partners = await s(ctx).em.find(PartnerEntity, status ? { status: status as never } : {}, { orderBy: { createdAt: 'asc', countryCode: 'asc', partyId: 'asc', role: 'asc' } });
     ctx.body = { data: await Promise.all(partners.map((p) => partnerView(s(ctx).em, services, p))) };
   });
   router.get('/partners/:id', async (ctx) => {
