@@ -3,6 +3,7 @@ import { versionsModule } from './versions/index.ts';
 import { credentialsModule } from './credentials/index.ts';
 import { tariffsModule } from './tariffs/index.ts';
 import { locationsModule } from './locations/index.ts';
+import { tokensModule } from './tokens/index.ts';
 
 /** Every OCPI module the hub mounts. The version details list exactly these. */
-export const ocpiModules: OcpiModule[] = [versionsModule, credentialsModule, locationsModule, tariffsModule];
+export const ocpiModules: OcpiModule[] = [versionsModule, credentialsModule, locationsModule, tariffsModule, tokensModule];

@@ -1,10 +1,12 @@
 import { Migration0001Foundation } from './0001-foundation.ts';
 import { Migration0002Locations } from './0002-locations.ts';
 import { Migration0003Tariffs } from './0003-tariffs.ts';
+import { Migration0004Tokens } from './0004-tokens.ts';
 
 /** Every migration, in order. Listed here rather than discovered by glob, which breaks under tsx. */
 export const migrations = [
   { name: '0001-foundation', class: Migration0001Foundation },
   { name: '0002-locations', class: Migration0002Locations },
   { name: '0003-tariffs', class: Migration0003Tariffs },
+  { name: '0004-tokens', class: Migration0004Tokens },
 ];

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { invalid, notFound } from '../../src/errors.ts';
+import { assertSchema } from '../../src/ocpi/validator.ts';
+import { formatDateTime } from '../../src/ocpi/datetime.ts';
+import type { Token, TokenType } from '../../src/ocpi/types.ts';
+import type { Services } from '../../src/services.ts';
+import { TokenEntity, tokenKey, type TokenRecord } from './entities.ts';
+
+export const TOKEN_TYPES: TokenType[] = ['AD_HOC_USER', 'APP_USER', 'OTHER', 'RFID'];
+
+export function parseTokenType(raw: unknown): TokenType {
+  if (raw === undefined) return 'RFID';
+  if (typeof raw !== 'string' || !TOKEN_TYPES.includes(raw as TokenType)) throw invalid(`type: must be one of ${TOKEN_TYPES.join(', ')}`);
+  return raw as TokenType;
+}
+
+/**
+ * The app backend creates or replaces a token. The hub owns country_code, party_id and
+ * last_updated (whatever is sent), the URL owns uid; the rest must make a valid OCPI Token.
+ */
+export async function putToken(em: EntityManager, services: Services, uid: string, body: unknown): Promise<{ token: Token; created: boolean }> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalid('body: must be a JSON object');
+  if (!/^[\x20-\x7e]{1,36}$/.test(uid)) throw invalid(`uid: "${uid}" is not a CiString(36)`);
+  const now = services.clock.now();
+  const input = body as Record<string, unknown>;
+  const type = parseTokenType(input.type);
+  const token = assertSchema<Token>('token.json', {
+    ...input,
+    country_code: services.config.hubCountryCode,
+    party_id: services.config.hubPartyId,
+    uid,
+    type,
+    last_updated: formatDateTime(now),
+  });
+  return em.transactional(async (tx) => {
+    const key = tokenKey(uid, type);
+    const existing = await tx.findOne(TokenEntity, { tokenKey: key });
+    const record = existing ?? tx.create(TokenEntity, { id: randomUUID(), uid, type, tokenKey: key, body: token, valid: token.valid, lastUpdated: now, createdAt: now });
+    record.body = token;
+    record.valid = token.valid;
+    record.lastUpdated = now;
+    tx.persist(record);
+    return { token, created: !existing };
+  });
+}
+
+export async function findToken(em: EntityManager, uid: string, type: TokenType): Promise<TokenRecord | undefined> {
+  return (await em.findOne(TokenEntity, { tokenKey: tokenKey(uid, type) })) ?? undefined;
+}
+
+export async function getToken(em: EntityManager, uid: string, type: TokenType): Promise<TokenRecord> {
+  const record = await findToken(em, uid, type);
+  if (!record) throw notFound(`no ${type} token ${uid}`);
+  return record;
+}
