@@ -61,6 +61,7 @@ describe('credentials: the hub as receiving side', () => {
         { identifier: 'credentials', role: 'SENDER', url: `${t.url}/ocpi/2.2.1/credentials` },
         { identifier: 'locations', role: 'RECEIVER', url: `${t.url}/ocpi/2.2.1/locations` },
         { identifier: 'tariffs', role: 'RECEIVER', url: `${t.url}/ocpi/2.2.1/tariffs` },
+        { identifier: 'sessions', role: 'RECEIVER', url: `${t.url}/ocpi/2.2.1/sessions` },
         { identifier: 'tokens', role: 'SENDER', url: `${t.url}/ocpi/2.2.1/tokens` },
       ],
     });

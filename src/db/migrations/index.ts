@@ -2,6 +2,7 @@ import { Migration0001Foundation } from './0001-foundation.ts';
 import { Migration0002Locations } from './0002-locations.ts';
 import { Migration0003Tariffs } from './0003-tariffs.ts';
 import { Migration0004Tokens } from './0004-tokens.ts';
+import { Migration0005Sessions } from './0005-sessions.ts';
 
 /** Every migration, in order. Listed here rather than discovered by glob, which breaks under tsx. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   { name: '0002-locations', class: Migration0002Locations },
   { name: '0003-tariffs', class: Migration0003Tariffs },
   { name: '0004-tokens', class: Migration0004Tokens },
+  { name: '0005-sessions', class: Migration0005Sessions },
 ];
