@@ -43,7 +43,7 @@ describe('sessions receiver', () => {
     expect(stored.kwh).to.equal(18.1);
     expect(stored.charging_periods.map((p: any) => p.start_date_time)).to.deep.equal(['2019-06-23T08:16:02Z', '2020-03-09T10:30:00Z']);
     expect(stored.total_cost).to.deep.equal({ excl_vat: 0.8, incl_vat: 0.88 });
-    await put('101', { ...example('session_example_1_simple_start.json'), last_updated: '2020-03-09T11:00:00Z' });
+    await put('101', { ...example<any>('session_example_1_simple_start.json'), last_updated: '2020-03-09T11:00:00Z' });
     expect((await get('101')).body.data).to.not.have.property('charging_periods');
   });
 
@@ -58,7 +58,7 @@ describe('sessions receiver', () => {
   });
 
   it('ignores an update older than what is stored, and accepts only its own party with matching ids', async () => {
-    await put('101', { ...example('session_example_1_simple_start.json'), status: 'ACTIVE', last_updated: '2020-03-09T12:00:00Z' });
+    await put('101', { ...example<any>('session_example_1_simple_start.json'), status: 'ACTIVE', last_updated: '2020-03-09T12:00:00Z' });
     expect((await patch('101', { status: 'COMPLETED', last_updated: '2020-03-09T11:00:00Z' })).body.status_code).to.equal(1000);
     expect((await get('101')).body.data.status).to.equal('ACTIVE');
     expect((await t.ocpi('PUT', '/ocpi/2.2.1/sessions/NL/XXX/101', { token: cpo.token, body: example('session_example_1_simple_start.json') })).status).to.equal(403);
