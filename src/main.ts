@@ -2,12 +2,15 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { openServices, startHub } from './hub.ts';
+import pino from 'pino';
 import { HubError } from './errors.ts';
+import { createLogger } from './observability/log.ts';
 import { PartnerEntity } from './partners/entities.ts';
 import {
   approvePartner,
   createPartner,
   parseNewPartner,
+  partnerId,
   partnerView,
   rejectPartner,
   resetPartnerCredentials,
@@ -61,28 +64,33 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
   return 0;
 }
 
+const PARTNER_ACTIONS = ['create', 'list', 'approve', 'reject', 'suspend', 'resume', 'reset'];
+
 async function partnerCommand(config: ReturnType<typeof loadConfig>, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      'country-code': { type: 'string' },
-      'party-id': { type: 'string' },
-      role: { type: 'string' },
-      website: { type: 'string' },
-      'contact-email': { type: 'string' },
-      reason: { type: 'string' },
-    },
-  });
+  let parsed: ReturnType<typeof parsePartnerArgs>;
+  try {
+    parsed = parsePartnerArgs(args);
+  } catch (err) {
+    // parseArgs names the problem (unknown option, missing value); a stack trace would not help.
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   const [action, id] = positionals;
-  const { services, close } = await openServices({ config, log: (await import('./observability/log.ts')).createLogger('warn') });
+  if (!action || !PARTNER_ACTIONS.includes(action)) {
+    process.stderr.write(`${action ? `unknown partner action ${action}` : 'partner needs an action'}\n${USAGE}\n`);
+    return 2;
+  }
+  // Output is JSON on stdout: logs go to stderr, and no chattier than warn.
+  const level = config.logLevel === 'silent' || config.logLevel === 'fatal' || config.logLevel === 'error' ? config.logLevel : 'warn';
+  const log = createLogger(level, pino.destination({ dest: 2, sync: true }));
+  const { services, close } = await openServices({ config, log });
   const em = services.orm.em.fork();
   const actor = `cli:${os.userInfo().username}`;
   const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   const needId = () => {
     if (!id) throw new HubError('INVALID_PARAMETERS', `partner ${action} needs a partner id`);
-    return id;
+    return partnerId(id);
   };
   try {
     switch (action) {
@@ -118,14 +126,27 @@ async function partnerCommand(config: ReturnType<typeof loadConfig>, args: strin
       case 'resume':
         print(await partnerView(em, services, await resumePartner(em, services, needId(), actor)));
         break;
-      default:
-        process.stderr.write(`${USAGE}\n`);
-        return 2;
     }
     return 0;
   } finally {
     await close();
   }
+}
+
+function parsePartnerArgs(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      'country-code': { type: 'string' },
+      'party-id': { type: 'string' },
+      role: { type: 'string' },
+      website: { type: 'string' },
+      'contact-email': { type: 'string' },
+      reason: { type: 'string' },
+    },
+  });
 }
 
 main(process.argv.slice(2)).then(

@@ -1,7 +1,10 @@
 import { EntitySchema } from '@mikro-orm/core';
 import type { Tariff } from '../../src/ocpi/types.ts';
 
-/** One version of a CPO's tariff, current while `validTo` is null. */
+/**
+ * One version of a CPO's tariff (table `tariff_versions`, migration 0003), current while
+ * `validTo` is null. Read it through history.ts, which hands out plain copies.
+ */
 export interface TariffVersion {
   id: string;
   partnerId: string;
@@ -34,4 +37,5 @@ export const TariffVersionEntity = new EntitySchema<TariffVersion>({
   },
 });
 
+/** The case-insensitive identity of a tariff (CiStrings): `CC/PID/ID`, upper-cased. Locations use the same form. */
 export const tariffKey = (countryCode: string, partyId: string, id: string) => `${countryCode}/${partyId}/${id}`.toUpperCase();

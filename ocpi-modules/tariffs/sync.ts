@@ -4,7 +4,7 @@ import { formatDateTime } from '../../src/ocpi/datetime.ts';
 import { sameId } from '../../src/ocpi/party-scope.ts';
 import type { PartnerSync, SyncResult } from '../../src/ocpi/module.ts';
 import { putTariff } from './history.ts';
-import { validTariff } from './routes.ts';
+import { validTariff } from './rules.ts';
 
 /** Pulls a CPO's Tariffs sender (when it has one) with the same validation as a push. */
 export const tariffSync: PartnerSync = {
@@ -24,9 +24,8 @@ export const tariffSync: PartnerSync = {
           if (!(partner.roles ?? []).some((r) => sameId(r.country_code, tariff.country_code) && sameId(r.party_id, tariff.party_id))) {
             throw new HubError('INVALID_PARAMETERS', `country_code/party_id: ${tariff.country_code}/${tariff.party_id} is not one of the partner's roles`);
           }
-          const em = services.orm.em.fork();
-          const outcome = await em.transactional((tx) => putTariff(tx, partner.id, tariff, services.clock.now()));
-          if (outcome.applied) result.applied++;
+          const outcome = await putTariff(services.orm.em.fork(), partner.id, tariff, services.clock.now());
+          if (outcome.result === 'created' || outcome.result === 'updated') result.applied++;
         } catch (err) {
           if (!(err instanceof HubError)) throw err;
           result.rejected.push({ id, problems: err.message });

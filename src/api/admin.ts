@@ -10,6 +10,7 @@ import {
   approvePartner,
   createPartner,
   parseNewPartner,
+  partnerId,
   partnerView,
   rejectPartner,
   resetPartnerCredentials,
@@ -25,6 +26,11 @@ import { connectPartner, rotatePartnerCredentials } from '../partners/handshake.
 export function adminRouter(services: Services): Router {
   const router = new Router({ prefix: '/api/v1/admin' });
   router.use(requireApiKey(services, 'admin', services.secrets.adminApiKey));
+  // An id that is not a UUID names no partner: 404, never a database error.
+  router.param('id', (id, _ctx, next) => {
+    partnerId(id);
+    return next();
+  });
   const s = (ctx: Context) => ctx.state as ApiState;
   const view = async (ctx: Context, id: string) => partnerView(s(ctx).em, services, await getPartner(s(ctx).em, id));
   const grant = async (ctx: Context, g: TokenAGrant) => ({
@@ -40,7 +46,9 @@ export function adminRouter(services: Services): Router {
     ctx.body = await partnerView(s(ctx).em, services, partner);
   });
   router.get('/partners', async (ctx) => {
-    const status = typeof ctx.query.status === 'string' ? ctx.query.status : undefined;
+    // One status at most: a repeated parameter must be refused, not silently dropped (which listed every partner).
+    if (Array.isArray(ctx.query.status)) throw invalid('status: give at most one status');
+    const status = ctx.query.status;
     if (status !== undefined && !(PARTNER_STATUSES as readonly string[]).includes(status)) throw invalid(`status: must be one of ${PARTNER_STATUSES.join(', ')}`);
     const partners = await s(ctx).em.find(PartnerEntity, status ? { status: status as never } : {}, { orderBy: { createdAt: 'asc', countryCode: 'asc', partyId: 'asc', role: 'asc' } });
     ctx.body = { data: await Promise.all(partners.map((p) => partnerView(s(ctx).em, services, p))) };

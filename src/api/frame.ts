@@ -60,7 +60,8 @@ export function requireApiKey(services: Services, role: 'admin' | 'app' | 'finan
     const failures = await failureState(state.em, ctx.ip, now);
     const until = failures.lockedUntil;
     if (until) throw new HubError('LOCKED_OUT', `too many failed authentications from this address; try again after ${until.toISOString()}`);
-    const match = /^Bearer (\S+)$/.exec(ctx.get('authorization'));
+    // The scheme is case-insensitive (RFC 9110 §11.1).
+    const match = /^Bearer +(\S+)$/i.exec(ctx.get('authorization'));
     if (!match || !secretsEqual(match[1]!, key)) {
       services.metrics.authFailures.inc({ surface: role });
       state.log.warn({ ip: ctx.ip, surface: role }, 'API authentication failed');

@@ -6,10 +6,10 @@ export function parseCidrs(cidrs: unknown): string[] {
   if (!Array.isArray(cidrs)) throw invalid('cidrs: must be an array of CIDR strings');
   return cidrs.map((entry, i) => {
     if (typeof entry !== 'string') throw invalid(`cidrs[${i}]: must be a string`);
-    const [address, prefix] = entry.split('/');
+    const [address, prefix, extra] = entry.split('/');
     const family = isIP(address ?? '');
     const max = family === 4 ? 32 : 128;
-    if (family === 0 || (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max))) {
+    if (family === 0 || extra !== undefined || (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max))) {
       throw invalid(`cidrs[${i}]: "${entry}" is not an IPv4 or IPv6 CIDR`);
     }
     return prefix === undefined ? `${address}/${max}` : entry;

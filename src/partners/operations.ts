@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { HubError, invalid } from '../errors.ts';
+import { HubError, invalid, notFound } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { PartnerEntity, PartnerTokenEntity, type Partner, type PartnerRole } from './entities.ts';
 import { assertTransition } from './lifecycle.ts';
@@ -25,6 +25,13 @@ export interface NewPartner {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A partner id as operators type it: anything but a UUID names no partner (and must not reach PostgreSQL's uuid parser). */
+export function partnerId(id: string): string {
+  if (!UUID.test(id)) throw notFound(`no partner ${id}`);
+  return id;
+}
 
 export function parseNewPartner(body: unknown): NewPartner {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalid('body: must be a JSON object');
@@ -41,7 +48,8 @@ export function parseNewPartner(body: unknown): NewPartner {
   const known = new Set(['name', 'country_code', 'party_id', 'role', 'website', 'contact_email']);
   for (const key of Object.keys(b)) if (!known.has(key)) throw invalid(`${key}: is not a field of a partner application`);
   return {
-    name: str('name', /^.{1,100}$/s, '1 to 100 characters')!,
+    // One line of text: a name shows in one-line listings (`ocpi-hub partner list`) and logs.
+    name: str('name', /^(?=.*\S)[^\x00-\x1f\x7f]{1,100}$/, '1 to 100 characters on one line, not all blank')!,
     country_code: str('country_code', /^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 code such as NL')!.toUpperCase(),
     party_id: str('party_id', /^[A-Za-z0-9]{3}$/, 'three letters or digits such as ABC')!.toUpperCase(),
     role: str('role', /^(CPO|EMSP)$/, 'CPO or EMSP') as PartnerRole,
@@ -79,7 +87,7 @@ export async function createPartner(em: EntityManager, services: Services, input
     });
   } catch (err) {
     if (err instanceof UniqueConstraintViolationException) {
-      throw new HubError('CONFLICT', `a ${input.role} partner ${input.country_code}/${input.party_id} already exists`);
+      throw new HubError('CONFLICT', `${input.role === 'EMSP' ? 'an' : 'a'} ${input.role} partner ${input.country_code}/${input.party_id} already exists`);
     }
     throw err;
   }
@@ -175,9 +183,11 @@ export async function setModuleScopes(em: EntityManager, services: Services, id:
     if (typeof m !== 'string' || !MODULE_ID.test(m)) throw invalid(`modules[${i}]: must be an OCPI module identifier such as locations`);
     return m;
   });
+  const scopes = parsed ? [...new Set(parsed)] : null;
   return change(em, services, id, (p, tx, now) => {
-    recordEvent(tx, now, { partnerId: p.id, kind: 'SCOPES_SET', actor, detail: { before: p.moduleScopes ?? null, after: parsed } });
-    p.moduleScopes = parsed ? [...new Set(parsed)] : null;
+    // The audit trail records what is stored: the list without repeats.
+    recordEvent(tx, now, { partnerId: p.id, kind: 'SCOPES_SET', actor, detail: { before: p.moduleScopes ?? null, after: scopes } });
+    p.moduleScopes = scopes;
   });
 }
 

@@ -8,7 +8,7 @@ import { generateToken, hashToken } from './tokens.ts';
 /** Storage of partners and the tokens they present to us. */
 
 export async function getPartner(em: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<Partner> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`no partner ${id}`);
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw notFound(`no partner ${id}`);
   const partner = await em.findOne(PartnerEntity, { id }, options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
   if (!partner) throw notFound(`no partner ${id}`);
   return partner;
