@@ -170,6 +170,9 @@ describe('OCPI transport', () => {
         'date_from: must be an OCPI DateTime in UTC such as 2026-01-31T12:00:00Z, got "2026-01-01T00:00:00+01:00"',
       );
       expect((await page('?date_from=2026-01-02T00:00:00Z&date_to=2026-01-01T00:00:00Z')).body.status_message).to.equal('date_to: must be after date_from');
+      expect((await page('?date_from=2026-02-30T00:00:00Z')).body.status_message).to.equal(
+        'date_from: must be an OCPI DateTime in UTC such as 2026-01-31T12:00:00Z, got "2026-02-30T00:00:00Z"',
+      );
     });
   });
 
