@@ -1,3 +1,4 @@
+import { objectKey } from '../../src/ocpi/party-scope.ts';
 import { EntitySchema } from '@mikro-orm/core';
 
 /** OCPI Location JSON as the partner sent it (nested EVSEs and connectors included). */
@@ -130,4 +131,4 @@ export const LocationReviewEntity = new EntitySchema<LocationReview>({
 
 export const locationEntities = [LocationEntity, EvseEntity, LocationReviewEntity];
 
-export const locationKey = (countryCode: string, partyId: string, id: string) => `${countryCode}/${partyId}/${id}`.toUpperCase();
+export const locationKey = objectKey;

@@ -1,3 +1,4 @@
+import { objectKey } from '../../src/ocpi/party-scope.ts';
 import { EntitySchema } from '@mikro-orm/core';
 import type { Session } from '../../src/ocpi/types.ts';
 
@@ -36,4 +37,4 @@ export const SessionEntity = new EntitySchema<SessionRecord>({
   },
 });
 
-export const sessionKey = (countryCode: string, partyId: string, id: string) => `${countryCode}/${partyId}/${id}`.toUpperCase();
+export const sessionKey = objectKey;

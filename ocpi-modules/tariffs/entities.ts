@@ -1,3 +1,4 @@
+import { objectKey } from '../../src/ocpi/party-scope.ts';
 import { EntitySchema } from '@mikro-orm/core';
 import type { Tariff } from '../../src/ocpi/types.ts';
 
@@ -38,4 +39,4 @@ export const TariffVersionEntity = new EntitySchema<TariffVersion>({
 });
 
 /** The case-insensitive identity of a tariff (CiStrings): `CC/PID/ID`, upper-cased. Locations use the same form. */
-export const tariffKey = (countryCode: string, partyId: string, id: string) => `${countryCode}/${partyId}/${id}`.toUpperCase();
+export const tariffKey = objectKey;

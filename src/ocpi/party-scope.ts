@@ -29,3 +29,8 @@ export function assertBodyMatchesUrl(body: unknown, expected: Record<string, str
     if (typeof got !== 'string' || !sameId(got, value)) throw invalid(`${field}: "${String(got)}" does not match "${value}" in the URL`);
   }
 }
+
+/** The case-insensitive key of a client-owned object: `CC/PID/ID`, upper-cased. */
+export function objectKey(countryCode: string, partyId: string, id: string): string {
+  return `${countryCode}/${partyId}/${id}`.toUpperCase();
+}
