@@ -9,6 +9,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
 import { openDatabase } from './db/orm.ts';
 import { createOcpiClient, type OcpiClient } from './client/ocpi-client.ts';
 import { partnerEntities } from './partners/entities.ts';
+import { ExceptionTicketEntity } from './exceptions/tickets.ts';
 import { createApp } from './app.ts';
 import type { Services } from './services.ts';
 import type { OcpiModule } from './ocpi/module.ts';
@@ -50,7 +51,7 @@ export async function openServices(options: HubOptions): Promise<{ services: Ser
     log.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'embedded PostgreSQL running');
   }
   const modules = options.modules ?? ocpiModules;
-  const orm = await openDatabase(url, [...partnerEntities, ...modules.flatMap((m) => m.entities ?? [])]);
+  const orm = await openDatabase(url, [...partnerEntities, ExceptionTicketEntity, ...modules.flatMap((m) => m.entities ?? [])]);
   const services: Services = {
     config,
     secrets,

@@ -3,6 +3,7 @@ import { Migration0002Locations } from './0002-locations.ts';
 import { Migration0003Tariffs } from './0003-tariffs.ts';
 import { Migration0004Tokens } from './0004-tokens.ts';
 import { Migration0005Sessions } from './0005-sessions.ts';
+import { Migration0006ExceptionTickets } from './0006-exception-tickets.ts';
 
 /** Every migration, in order. Listed here rather than discovered by glob, which breaks under tsx. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   { name: '0003-tariffs', class: Migration0003Tariffs },
   { name: '0004-tokens', class: Migration0004Tokens },
   { name: '0005-sessions', class: Migration0005Sessions },
+  { name: '0006-exception-tickets', class: Migration0006ExceptionTickets },
 ];
