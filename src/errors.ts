@@ -75,3 +75,8 @@ export const API_STATUS: Record<ErrorKind, { http: number; error: string }> = {
 export const invalid = (message: string, details?: Record<string, unknown>) => new HubError('INVALID_PARAMETERS', message, details);
 export const notFound = (message: string) => new HubError('NOT_FOUND', message);
 export const conflict = (message: string, details?: Record<string, unknown>) => new HubError('CONFLICT', message, details);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Our ids are UUIDs: anything else is "not found" before it reaches the database. */
+export const isUuid = (value: string) => UUID.test(value);

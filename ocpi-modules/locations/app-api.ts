@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Services } from '../../src/services.ts';
 import { requireApiKey, type ApiState } from '../../src/api/frame.ts';
-import { invalid, notFound } from '../../src/errors.ts';
+import { invalid, isUuid, notFound } from '../../src/errors.ts';
 import { appViews, type LocationRow } from './app-view.ts';
 
 /**
@@ -118,7 +118,7 @@ export function appLocationsRouter(services: Services): Router {
   });
   router.get('/:id', async (ctx) => {
     const id = ctx.params.id!;
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`no location ${id}`);
+    if (!isUuid(id)) throw notFound(`no location ${id}`);
     const rows: LocationRow[] = await em(ctx).getConnection().execute(
       `select l.id, l.partner_id, l.published, l.published_at from locations l join partners p on p.id = l.partner_id where l.id = ? and ${VISIBLE}`,
       [id],

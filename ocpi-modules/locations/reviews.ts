@@ -1,6 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { HubError, invalid, notFound } from '../../src/errors.ts';
+import { HubError, invalid, isUuid, notFound } from '../../src/errors.ts';
 import { recordEvent } from '../../src/partners/events.ts';
 import { LocationEntity, LocationReviewEntity, type LocationReview, type ReviewState } from './entities.ts';
 import { publish } from './store.ts';
@@ -35,7 +35,7 @@ export async function listReviews(em: EntityManager, state: string | undefined) 
 
 export async function decideReview(em: EntityManager, id: string, decision: 'APPROVED' | 'REJECTED', actor: string, now: Date, reason?: unknown) {
   if (decision === 'REJECTED' && (typeof reason !== 'string' || !reason.trim())) throw invalid('reason: is required');
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound(`no review ${id}`);
+  if (!isUuid(id)) throw notFound(`no review ${id}`);
   return em.transactional(async (tx) => {
     const review = await tx.findOne(LocationReviewEntity, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!review) throw notFound(`no review ${id}`);

@@ -1,3 +1,4 @@
+import { isUuid } from '../../src/errors.ts';
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -92,7 +93,7 @@ export async function tariffInForce(em: EntityManager, ref: TariffRef, at: Date)
 
 /** One version by its id, current or not; undefined when there is no such version. */
 export async function tariffVersion(em: EntityManager, versionId: string): Promise<TariffVersionRecord | undefined> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(versionId)) return undefined;
+  if (!isUuid(versionId)) return undefined;
   const row = await em.findOne(TariffVersionEntity, { id: versionId }, READ);
   return row ? record(row) : undefined;
 }

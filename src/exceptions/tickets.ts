@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema, LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { HubError, invalid, notFound } from '../errors.ts';
+import { HubError, invalid, isUuid, notFound } from '../errors.ts';
 import { recordEvent } from '../partners/events.ts';
 
 /**
@@ -103,7 +103,7 @@ const RESOLUTION = /^[A-Z][A-Z0-9_]{1,59}$/;
 export async function resolveTicket(em: EntityManager, id: string, input: { resolution: unknown; note: unknown }, actor: string, now: Date) {
   if (typeof input.resolution !== 'string' || !RESOLUTION.test(input.resolution)) throw invalid('resolution: must be an upper-case word such as REFUNDED or CONFIRMED_WITH_CPO');
   if (typeof input.note !== 'string' || !input.note.trim()) throw invalid('note: is required: say what was done');
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw notFound(`no exception ticket ${id}`);
+  if (!isUuid(id)) throw notFound(`no exception ticket ${id}`);
   return em.transactional(async (tx) => {
     const ticket = await tx.findOne(ExceptionTicketEntity, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!ticket) throw notFound(`no exception ticket ${id}`);

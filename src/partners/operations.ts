@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { HubError, invalid, notFound } from '../errors.ts';
+import { HubError, invalid, notFound, isUuid } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { PartnerEntity, PartnerTokenEntity, type Partner, type PartnerRole } from './entities.ts';
 import { assertTransition } from './lifecycle.ts';
@@ -25,11 +25,10 @@ export interface NewPartner {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A partner id as operators type it: anything but a UUID names no partner (and must not reach PostgreSQL's uuid parser). */
 export function partnerId(id: string): string {
-  if (!UUID.test(id)) throw notFound(`no partner ${id}`);
+  if (!isUuid(id)) throw notFound(`no partner ${id}`);
   return id;
 }
 

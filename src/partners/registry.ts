@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { notFound } from '../errors.ts';
+import { isUuid, notFound } from '../errors.ts';
 import { PartnerEntity, PartnerTokenEntity, type Partner, type PartnerToken } from './entities.ts';
 import { generateToken, hashToken } from './tokens.ts';
 
 /** Storage of partners and the tokens they present to us. */
 
 export async function getPartner(em: EntityManager, id: string, options: { lock?: boolean } = {}): Promise<Partner> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw notFound(`no partner ${id}`);
+  if (!isUuid(id)) throw notFound(`no partner ${id}`);
   const partner = await em.findOne(PartnerEntity, { id }, options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
   if (!partner) throw notFound(`no partner ${id}`);
   return partner;
