@@ -11,6 +11,7 @@ import {
   LocationReviewEntity,
   locationKey,
   type EvseJson,
+  type EvseRecord,
   type LocationJson,
   type LocationRecord,
 } from './entities.ts';
@@ -99,9 +100,9 @@ export async function writeLocation(em: EntityManager, input: WriteInput): Promi
     row.lastUpdated = parseDateTime(next.last_updated)!;
     row.updatedAt = now;
     tx.persist(row);
-    await syncEvseRows(tx, row, input.partner, applied.statusRefreshed, now);
+    const evseRows = await syncEvseRows(tx, row, input.partner, applied.statusRefreshed, now);
 
-    const outcome = await decidePublication(tx, row, before, input.partner, () => tariffFlags(next, input), now);
+    const outcome = await decidePublication(tx, row, evseRows, before, input.partner, () => tariffFlags(next, input), now);
     return { created: applied.created, applied: true, ...outcome };
   });
 }
@@ -180,7 +181,8 @@ async function reusedEvseUids(em: EntityManager, location: LocationJson, ownId: 
   });
 }
 
-async function syncEvseRows(em: EntityManager, location: LocationRecord, partner: Partner, refreshed: Set<string>, now: Date): Promise<void> {
+/** Brings the location's EVSE rows in line with its current data; returns all of them, new ones included. */
+async function syncEvseRows(em: EntityManager, location: LocationRecord, partner: Partner, refreshed: Set<string>, now: Date): Promise<EvseRecord[]> {
   const rows = await em.find(EvseEntity, { locationRef: location.id });
   for (const evse of location.current.evses ?? []) {
     const uidKey = evse.uid.toUpperCase();
@@ -198,11 +200,13 @@ async function syncEvseRows(em: EntityManager, location: LocationRecord, partner
         published: false,
       });
       em.persist(row);
+      rows.push(row);
     }
     if (refreshed.has(uidKey)) row.statusReportedAt = now;
     row.status = evse.status;
     row.lastUpdated = parseDateTime(evse.last_updated) ?? row.lastUpdated;
   }
+  return rows;
 }
 
 async function tariffFlags(location: LocationJson, input: WriteInput): Promise<string[]> {
@@ -221,6 +225,7 @@ async function tariffFlags(location: LocationJson, input: WriteInput): Promise<s
 async function decidePublication(
   em: EntityManager,
   row: LocationRecord,
+  evseRows: EvseRecord[],
   before: LocationJson | undefined,
   partner: Partner,
   tariffFlags: () => Promise<string[]>,
@@ -236,7 +241,7 @@ async function decidePublication(
     const flags = await tariffFlags();
     if (partner.trusted && !flags.length) {
       if (pending) supersede(pending, now);
-      await publish(em, row, now);
+      await publish(em, row, now, evseRows);
       return { published: true };
     }
     if (pending) {
@@ -258,7 +263,7 @@ async function decidePublication(
     return { published: false, reviewId: review.id };
   }
   if (pending) supersede(pending, now);
-  await publish(em, row, now);
+  await publish(em, row, now, evseRows);
   return { published: true };
 }
 
@@ -268,15 +273,14 @@ function supersede(review: { state: string; decidedAt?: Date | null; decidedBy?:
   review.decidedBy = 'system';
 }
 
-/** Makes the partner's current data what the app sees. */
-export async function publish(em: EntityManager, row: LocationRecord, now: Date): Promise<void> {
-  await em.flush();
+/** Makes the partner's current data what the app sees. `evses`: the location's EVSE rows when the caller has them loaded. */
+export async function publish(em: EntityManager, row: LocationRecord, now: Date, evses?: EvseRecord[]): Promise<void> {
   row.published = row.current;
   row.publishedAt = now;
   row.publishFlag = row.current.publish !== false;
   row.lat = row.current.coordinates ? Number(row.current.coordinates.latitude) : null;
   row.lon = row.current.coordinates ? Number(row.current.coordinates.longitude) : null;
   const uids = new Set((row.current.evses ?? []).map((e) => e.uid.toUpperCase()));
-  const rows = await em.find(EvseEntity, { locationRef: row.id });
+  const rows = evses ?? (await em.find(EvseEntity, { locationRef: row.id }));
   for (const evse of rows) evse.published = uids.has(evse.evseUid.toUpperCase());
 }
