@@ -32,6 +32,10 @@ export interface Config {
   partnerStaleRatio: number;
   freshnessCron: string;
   locationSyncCron: string;
+  commandTimeoutSeconds: number;
+  commandQueryDelaysSeconds: number[];
+  commandResultMaxWaitSeconds: number;
+  chargingFollowUpCron: string;
   trustProxy: boolean;
   jobsEnabled: boolean;
   logLevel: string;
@@ -108,6 +112,16 @@ function endpoints(env: Env, name: string, fallback: string): RequiredEndpoint[]
     });
 }
 
+/** Seconds after a moment, strictly increasing: `5,15,30`. */
+function delays(env: Env, name: string, fallback: string): number[] {
+  const raw = read(env, name) ?? fallback;
+  const values = raw.split(',').map((item) => item.trim());
+  if (!values.every((v) => /^\d{1,5}$/.test(v))) throw new ConfigError(name, `expected seconds separated by commas, e.g. 5,15,30; got "${raw}"`);
+  const seconds = values.map(Number);
+  if (seconds.some((v, i) => v < 1 || (i > 0 && v <= seconds[i - 1]!))) throw new ConfigError(name, `delays must be at least 1 and strictly increasing, got "${raw}"`);
+  return seconds;
+}
+
 function bool(env: Env, name: string, fallback: boolean): boolean {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
@@ -169,6 +183,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     partnerStaleRatio: ratio(env, 'PARTNER_STALE_RATIO', 0.5),
     freshnessCron: cronExpression(env, 'FRESHNESS_CRON', '* * * * *'),
     locationSyncCron: cronExpression(env, 'LOCATION_SYNC_CRON', '17 * * * *'),
+    commandTimeoutSeconds: integer(env, 'COMMAND_TIMEOUT_SECONDS', 15, 1, 120),
+    commandQueryDelaysSeconds: delays(env, 'COMMAND_QUERY_DELAYS_SECONDS', '5,15,30'),
+    commandResultMaxWaitSeconds: integer(env, 'COMMAND_RESULT_MAX_WAIT_SECONDS', 300, 1, 3600),
+    chargingFollowUpCron: cronExpression(env, 'CHARGING_FOLLOW_UP_CRON', '* * * * * *'),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
     logLevel: pattern(env, 'LOG_LEVEL', 'info', LOG_LEVELS, 'one of fatal|error|warn|info|debug|trace|silent'),

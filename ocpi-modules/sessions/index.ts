@@ -2,7 +2,7 @@ import type { OcpiModule } from '../../src/ocpi/module.ts';
 import { SessionEntity } from './entities.ts';
 import { sessionRoutes } from './routes.ts';
 
-/** Sessions, as RECEIVER. Linking sessions to charging orders comes with the commands work. */
+/** Sessions, as RECEIVER. Each applied session moves its charging order (ocpi-modules/commands/session-link.ts). */
 export const sessionsModule: OcpiModule = {
   identifier: 'sessions',
   endpoint: { path: 'sessions', roles: ['RECEIVER'] },

@@ -5,6 +5,7 @@ import { assertBodyMatchesUrl, assertOwnParty } from '../../src/ocpi/party-scope
 import type { Session, SessionPatch } from '../../src/ocpi/types.ts';
 import { SessionEntity, sessionKey } from './entities.ts';
 import { writeSession } from './store.ts';
+import { linkSession } from '../commands/session-link.ts';
 
 /** Sessions, as RECEIVER: the CPO pushes its sessions (PUT replaces, PATCH appends charging periods). */
 const PATH = '/2.2.1/sessions/:country_code/:party_id/:session_id';
@@ -20,7 +21,15 @@ async function write(req: OcpiRequest, method: 'PUT' | 'PATCH'): Promise<OcpiRep
   const id = ids(req);
   const body = method === 'PUT' ? assertSchema<Session>('session.json', req.body) : assertSchema<SessionPatch>('session-patch.json', req.body);
   assertBodyMatchesUrl(body, { country_code: id.countryCode, party_id: id.partyId, id: id.sessionId }, method === 'PUT');
-  const outcome = await writeSession(req.em, { partnerId: req.caller.partner.id, ...id, method, body, now: req.services.clock.now() });
+  const now = req.services.clock.now();
+  const outcome = await writeSession(req.em, {
+    partnerId: req.caller.partner.id,
+    ...id,
+    method,
+    body,
+    now,
+    afterWrite: (tx, record, previousStatus) => linkSession(tx, record, previousStatus, { services: req.services, log: req.log, now, via: 'PUSH' }),
+  });
   if (!outcome.applied) req.log.info({ session: id, incoming: body.last_updated }, 'out-of-order session update ignored: older than what is stored');
   return { httpStatus: outcome.created ? 201 : 200 };
 }

@@ -20,6 +20,8 @@ export interface SessionWrite {
   method: 'PUT' | 'PATCH';
   body: Session | SessionPatch;
   now: Date;
+  /** Runs in the same transaction after an applied write: how sessions move charging orders. */
+  afterWrite?: (tx: EntityManager, record: SessionRecord, previousStatus: string | undefined) => Promise<unknown>;
 }
 
 export interface SessionOutcome {
@@ -60,12 +62,14 @@ export async function writeSession(em: EntityManager, input: SessionWrite): Prom
         createdAt: input.now,
         updatedAt: input.now,
       });
+    const previousStatus = existing?.status;
     record.body = next;
     record.status = next.status;
     record.authorizationReference = next.authorization_reference ?? null;
     record.lastUpdated = incoming;
     record.updatedAt = input.now;
     tx.persist(record);
+    if (input.afterWrite) await input.afterWrite(tx, record, previousStatus);
     return { created: !existing, applied: true, record };
   });
 }

@@ -4,6 +4,7 @@ import { Migration0003Tariffs } from './0003-tariffs.ts';
 import { Migration0004Tokens } from './0004-tokens.ts';
 import { Migration0005Sessions } from './0005-sessions.ts';
 import { Migration0006ExceptionTickets } from './0006-exception-tickets.ts';
+import { Migration0007Charging } from './0007-charging.ts';
 
 /** Every migration, in order. Listed here rather than discovered by glob, which breaks under tsx. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   { name: '0004-tokens', class: Migration0004Tokens },
   { name: '0005-sessions', class: Migration0005Sessions },
   { name: '0006-exception-tickets', class: Migration0006ExceptionTickets },
+  { name: '0007-charging', class: Migration0007Charging },
 ];

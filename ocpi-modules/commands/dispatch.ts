@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Services } from '../../src/services.ts';
+import type { Logger } from '../../src/observability/log.ts';
+import { getPartner } from '../../src/partners/registry.ts';
+import { CommandEntity, ChargingOrderEntity, type ChargingOrder, type CommandRecord, type CommandType } from './entities.ts';
+import { noteOrder, transition } from './orders.ts';
+import { responseUrl, sendCommand, type SendOutcome } from './sender.ts';
+
+/**
+ * Sending a command and recording what its answer means. The command row (and the order's
+ * follow-up, set before sending) is committed first, so a crash while the POST is in flight
+ * leaves a schedule that will ask the CPO what happened.
+ */
+export function createCommand(em: EntityManager, services: Services, input: { type: CommandType; partnerId: string; orderId?: string; body: Record<string, unknown>; createdBy?: string }): CommandRecord {
+  const id = randomUUID();
+  const command = em.create(CommandEntity, {
+    id,
+    orderId: input.orderId ?? null,
+    partnerId: input.partnerId,
+    type: input.type,
+    request: { response_url: responseUrl(services, { type: input.type, id }), ...input.body },
+    createdAt: services.clock.now(),
+    createdBy: input.createdBy ?? null,
+  });
+  em.persist(command);
+  return command;
+}
+
+/** The schedule while a command's outcome is not known: as if the POST had just timed out. */
+export function scheduleAfterSend(services: Services, order: ChargingOrder, now: Date): void {
+  const unknownFrom = new Date(now.getTime() + services.config.commandTimeoutSeconds * 1000);
+  order.followUpKind = 'SESSION_QUERY';
+  order.unconfirmedSince = unknownFrom;
+  order.followUpAt = new Date(unknownFrom.getTime() + services.config.commandQueryDelaysSeconds[0]! * 1000);
+  order.followUpCount = 0;
+}
+
+/** Wait for the CommandResult until the CPO's announced timeout (bounded by configuration). */
+export function awaitResult(services: Services, order: ChargingOrder, now: Date, timeoutSeconds: number): void {
+  const seconds = Math.min(Math.max(Math.floor(timeoutSeconds), 1), services.config.commandResultMaxWaitSeconds);
+  order.followUpKind = 'RESULT_DEADLINE';
+  order.followUpAt = new Date(now.getTime() + seconds * 1000);
+  order.followUpCount = 0;
+  order.unconfirmedSince = null;
+}
+
+/** The outcome is unknown from `now`: ask the CPO's Sessions sender after each configured delay. */
+export function startQueries(services: Services, order: ChargingOrder, now: Date): void {
+  order.followUpKind = 'SESSION_QUERY';
+  order.unconfirmedSince = now;
+  order.followUpAt = new Date(now.getTime() + services.config.commandQueryDelaysSeconds[0]! * 1000);
+  order.followUpCount = 0;
+}
+
+const EXPLICIT_REFUSALS = ['REJECTED', 'NOT_SUPPORTED', 'UNKNOWN_SESSION'];
+
+/** Sends a committed command and records the answer (on its order, locked). */
+export async function dispatch(services: Services, log: Logger, commandId: string): Promise<SendOutcome> {
+  const em = services.orm.em.fork();
+  const command = await em.findOneOrFail(CommandEntity, { id: commandId });
+  const partner = await getPartner(em, command.partnerId);
+  const outcome = await sendCommand(services, partner, command);
+  log.info({ command: command.id, type: command.type, order: command.orderId, outcome: outcome.kind }, 'command sent');
+  await em.fork().transactional(async (tx) => {
+    const now = services.clock.now();
+    const cmd = await tx.findOneOrFail(CommandEntity, { id: commandId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    cmd.responseAt = now;
+    if (outcome.kind === 'UNKNOWN') cmd.sendFailure = outcome.reason;
+    else cmd.response = outcome.evidence;
+    if (!cmd.orderId) return;
+    const order = await tx.findOneOrFail(ChargingOrderEntity, { id: cmd.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+    applySendOutcome(tx, services, order, cmd, outcome, { now, log });
+  });
+  return outcome;
+}
+
+function applySendOutcome(tx: EntityManager, services: Services, order: ChargingOrder, cmd: CommandRecord, outcome: SendOutcome, ctx: { now: Date; log: Logger }): void {
+  const detail = { command_id: cmd.id, type: cmd.type, request: cmd.request, outcome: outcome.kind, answer: outcome.evidence };
+  noteOrder(tx, order, `${cmd.type}_ANSWER`, { ...ctx, detail });
+  const t = { ...ctx, detail: { command_id: cmd.id } };
+  const prefix = cmd.type === 'START_SESSION' ? 'START' : 'STOP';
+  const waiting = cmd.type === 'START_SESSION' ? 'PENDING' : 'STOPPING';
+  if (outcome.kind === 'REFUSED') {
+    const cause = EXPLICIT_REFUSALS.includes(outcome.result) ? `${prefix}_${outcome.result}` : `${prefix}_REFUSED`;
+    transition(tx, order, cmd.type === 'START_SESSION' ? 'FAILED' : 'ACTIVE', cause, t);
+    return;
+  }
+  if (order.state === 'REQUESTED') transition(tx, order, 'PENDING', outcome.kind === 'ACCEPTED' ? 'START_ACCEPTED' : 'START_OUTCOME_UNKNOWN', t);
+  // Already past waiting (a CommandResult or the session came first): nothing to schedule.
+  if (order.state !== waiting) return;
+  if (outcome.kind === 'ACCEPTED') awaitResult(services, order, ctx.now, outcome.response.timeout);
+  else startQueries(services, order, ctx.now);
+  order.updatedAt = ctx.now;
+}

@@ -1,0 +1,57 @@
+import type { Services } from '../../src/services.ts';
+import type { Partner } from '../../src/partners/entities.ts';
+import { callPartner, partnerEndpoint } from '../../src/client/partner-client.ts';
+import { OcpiCallError } from '../../src/client/ocpi-client.ts';
+import { HubError } from '../../src/errors.ts';
+import { schemaErrors } from '../../src/ocpi/validator.ts';
+import type { CommandResponse } from '../../src/ocpi/types.ts';
+import type { CommandRecord } from './entities.ts';
+
+/**
+ * POSTs a command to the CPO's commands receiver and says what the answer means for us:
+ * ACCEPTED (a CommandResult will follow), REFUSED (it will certainly not run) or UNKNOWN
+ * (it may have run: timeout, network failure, server error, an answer we cannot read).
+ * Only an explicit refusal is treated as one; anything doubtful must be confirmed.
+ */
+export type SendOutcome =
+  | { kind: 'ACCEPTED'; response: CommandResponse; evidence: Record<string, unknown> }
+  | { kind: 'REFUSED'; result: string; evidence: Record<string, unknown> }
+  | { kind: 'UNKNOWN'; reason: string; evidence: Record<string, unknown> };
+
+export function responseUrl(services: Services, command: Pick<CommandRecord, 'type' | 'id'>): string {
+  return `${services.config.publicUrl}/ocpi/2.2.1/commands/${command.type}/${command.id}`;
+}
+
+export function commandsUrl(partner: Partner, type: string): string | undefined {
+  const base = partnerEndpoint(partner, 'commands', 'RECEIVER');
+  return base ? `${base.replace(/\/+$/, '')}/${type}` : undefined;
+}
+
+export async function sendCommand(services: Services, partner: Partner, command: CommandRecord): Promise<SendOutcome> {
+  const url = commandsUrl(partner, command.type);
+  if (!url) return { kind: 'REFUSED', result: 'NO_COMMANDS_ENDPOINT', evidence: { error: 'the partner has no commands RECEIVER endpoint' } };
+  try {
+    const answer = await callPartner<unknown>(services, partner, {
+      method: 'POST',
+      url,
+      body: command.request,
+      timeoutMs: services.config.commandTimeoutSeconds * 1000,
+      correlationId: command.orderId ?? command.id,
+    });
+    const evidence = { url, http_status: answer.httpStatus, status_code: answer.statusCode, data: answer.data };
+    const problems = schemaErrors('command-response.json', answer.data);
+    if (problems.length) return { kind: 'UNKNOWN', reason: `CommandResponse unreadable: ${problems.join('; ')}`, evidence };
+    const response = answer.data as CommandResponse;
+    if (response.result === 'ACCEPTED') return { kind: 'ACCEPTED', response, evidence };
+    return { kind: 'REFUSED', result: response.result, evidence };
+  } catch (err) {
+    // The hub refused to call (the partner is no longer ACTIVE): nothing was sent.
+    if (err instanceof HubError) return { kind: 'REFUSED', result: 'PARTNER_UNAVAILABLE', evidence: { url, error: err.message } };
+    if (!(err instanceof OcpiCallError)) throw err;
+    const evidence = { url, failure: err.failure, error: err.message, http_status: err.httpStatus ?? null, status_code: err.statusCode ?? null };
+    // A client error (HTTP 4xx, or OCPI 2xxx such as 2003 unknown location) means the CPO did not take the command.
+    const clientError = (err.httpStatus !== undefined && err.httpStatus >= 400 && err.httpStatus < 500) || (err.statusCode !== undefined && err.statusCode >= 2000 && err.statusCode < 3000);
+    if (clientError) return { kind: 'REFUSED', result: 'REFUSED', evidence };
+    return { kind: 'UNKNOWN', reason: err.message, evidence };
+  }
+}

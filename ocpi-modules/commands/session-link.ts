@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Services } from '../../src/services.ts';
+import type { Logger } from '../../src/observability/log.ts';
+import { isUuid } from '../../src/errors.ts';
+import { objectKey, sameId } from '../../src/ocpi/party-scope.ts';
+import { EvseEntity, LocationEntity } from '../locations/entities.ts';
+import { TokenEntity, tokenKey } from '../tokens/entities.ts';
+import type { SessionRecord } from '../sessions/entities.ts';
+import { ChargingOrderEntity, OrderEventEntity, type ChargingOrder, type OrderState } from './entities.ts';
+import { noteOrder, ticketForOrder, transition } from './orders.ts';
+import { messageFor } from './messages.ts';
+
+/**
+ * Sessions drive orders. A CPO's session finds its order by our authorization_reference (or
+ * by the session already attached); a session for one of our tokens that we did not start
+ * (RFID at the charger) becomes an order of its own. Status changes move the order; a
+ * session for an order that already FAILED reopens nothing: it is attached and ticketed.
+ */
+export type SessionVia = 'PUSH' | 'QUERY';
+
+export interface LinkContext {
+  services: Services;
+  log: Logger;
+  now: Date;
+  via: SessionVia;
+}
+
+export async function linkSession(tx: EntityManager, record: SessionRecord, previousStatus: string | undefined, ctx: LinkContext): Promise<ChargingOrder | undefined> {
+  const order = (await orderByReference(tx, record, ctx)) ?? (await tx.findOne(ChargingOrderEntity, { sessionKey: record.sessionKey }, { lockMode: LockMode.PESSIMISTIC_WRITE }));
+  if (!order) return startedAtCharger(tx, record, ctx);
+  if (order.sessionKey && order.sessionKey !== record.sessionKey) {
+    // The CPO reports a second session with our reference: someone may be billed twice.
+    noteOrder(tx, order, 'SECOND_SESSION_FOR_ORDER', { ...ctx, detail: { session_id: record.sessionId, status: record.status, attached: order.sessionId } });
+    await ticketForOrder(tx, order, ctx.now, 'SECOND_SESSION_FOR_ORDER', `CPO reported a second session (${record.sessionId}) for order ${order.id}, which already has session ${order.sessionId}`);
+    return order;
+  }
+  const firstAttach = !order.sessionKey;
+  if (firstAttach) {
+    order.sessionKey = record.sessionKey;
+    order.sessionId = record.sessionId;
+    order.updatedAt = ctx.now;
+    noteOrder(tx, order, 'SESSION_ATTACHED', { ...ctx, detail: { session_id: record.sessionId, status: record.status, via: ctx.via } });
+  }
+  if (firstAttach || previousStatus !== record.status) await applySessionStatus(tx, order, record, ctx);
+  return order;
+}
+
+async function orderByReference(tx: EntityManager, record: SessionRecord, ctx: LinkContext): Promise<ChargingOrder | undefined> {
+  const ref = record.authorizationReference;
+  if (!ref || !isUuid(ref)) return undefined;
+  const order = await tx.findOne(ChargingOrderEntity, { id: ref.toLowerCase() }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!order) return undefined;
+  if (order.partnerId !== record.partnerId) {
+    ctx.log.warn({ order: order.id, session: record.sessionKey, partner: record.partnerId }, 'session carries the authorization_reference of an order with another partner: not linked');
+    return undefined;
+  }
+  return order;
+}
+
+async function applySessionStatus(tx: EntityManager, order: ChargingOrder, record: SessionRecord, ctx: LinkContext): Promise<void> {
+  const status = record.status;
+  const detail = { session_id: record.sessionId, status, via: ctx.via };
+  const t = { ...ctx, detail };
+  const started = status === 'ACTIVE' || status === 'PENDING' || status === 'RESERVATION';
+  switch (order.state) {
+    case 'REQUESTED':
+    case 'PENDING':
+      if (started) transition(tx, order, 'ACTIVE', ctx.via === 'QUERY' ? 'SESSION_FOUND_ACTIVE' : `SESSION_${status}`, t);
+      else if (status === 'COMPLETED') transition(tx, order, 'FAILED', 'SESSION_ENDED_BEFORE_CONFIRMED', t);
+      else if (status === 'INVALID') transition(tx, order, 'FAILED', 'SESSION_INVALID', t);
+      return;
+    case 'ACTIVE':
+    case 'STOPPING':
+      if (status === 'COMPLETED') transition(tx, order, 'AWAITING_CDR', 'SESSION_COMPLETED', t);
+      else if (status === 'INVALID') transition(tx, order, 'FAILED', 'SESSION_INVALID', t);
+      return;
+    case 'FAILED':
+      if (status === 'INVALID') {
+        noteOrder(tx, order, 'LATE_SESSION_ATTACHED', t);
+        return;
+      }
+      noteOrder(tx, order, 'LATE_SESSION_FOR_FAILED_ORDER', t);
+      ctx.log.warn({ order: order.id, session: record.sessionKey, status }, 'session for a FAILED charging order: attached and ticketed, nothing reopened');
+      await ticketForOrder(tx, order, ctx.now, 'LATE_SESSION_FOR_FAILED_ORDER', `CPO reports session ${record.sessionId} (${status}) for order ${order.id}, which had FAILED (${order.cause})`);
+      return;
+    default:
+      return;
+  }
+}
+
+const INITIAL: Record<string, OrderState> = { ACTIVE: 'ACTIVE', PENDING: 'ACTIVE', RESERVATION: 'ACTIVE', COMPLETED: 'AWAITING_CDR', INVALID: 'FAILED' };
+
+/** A session for one of our tokens that the app did not start: the driver used a card at the charger. */
+async function startedAtCharger(tx: EntityManager, record: SessionRecord, ctx: LinkContext): Promise<ChargingOrder | undefined> {
+  const token = record.body.cdr_token;
+  const { hubCountryCode, hubPartyId } = ctx.services.config;
+  if (!sameId(token.country_code, hubCountryCode) || !sameId(token.party_id, hubPartyId)) return undefined;
+  const ours = await tx.findOne(TokenEntity, { tokenKey: tokenKey(token.uid, token.type) });
+  if (!ours) {
+    ctx.log.warn({ session: record.sessionKey, token_type: token.type }, 'session names a token of ours that we do not know: no order created');
+    return undefined;
+  }
+  const session = record.body;
+  const location = await tx.findOne(LocationEntity, { locationKey: objectKey(session.country_code, session.party_id, session.location_id) });
+  const evse = await tx.findOne(EvseEntity, { evseKey: objectKey(session.country_code, session.party_id, session.evse_uid) });
+  const state = INITIAL[record.status] ?? 'ACTIVE';
+  const cause = state === 'FAILED' ? 'SESSION_INVALID' : state === 'AWAITING_CDR' ? 'SESSION_COMPLETED' : 'SESSION_STARTED_AT_CHARGER';
+  const order = tx.create(ChargingOrderEntity, {
+    id: randomUUID(),
+    partnerId: record.partnerId,
+    origin: 'CHARGER',
+    state,
+    cause,
+    message: messageFor(state, cause),
+    locationRef: location?.id ?? null,
+    locationId: session.location_id,
+    evseRef: evse?.id ?? null,
+    evseUid: session.evse_uid,
+    connectorId: session.connector_id,
+    tokenUid: ours.uid,
+    tokenType: ours.type,
+    sessionKey: record.sessionKey,
+    sessionId: record.sessionId,
+    followUpCount: 0,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  });
+  tx.persist(order);
+  tx.persist(tx.create(OrderEventEntity, { orderId: order.id, at: ctx.now, cause, fromState: null, toState: state, detail: { session_id: record.sessionId, status: record.status, via: ctx.via } }));
+  ctx.log.info({ order: order.id, session: record.sessionKey }, 'charging order created for a session started at the charger');
+  return order;
+}

@@ -1,0 +1,47 @@
+import type { Services } from '../../src/services.ts';
+import type { Partner } from '../../src/partners/entities.ts';
+import { partnerEndpoint, pullAll } from '../../src/client/partner-client.ts';
+import { formatDateTime } from '../../src/ocpi/datetime.ts';
+import { schemaErrors } from '../../src/ocpi/validator.ts';
+import { objectKey, sameId } from '../../src/ocpi/party-scope.ts';
+import type { Session } from '../../src/ocpi/types.ts';
+import type { ChargingOrder } from './entities.ts';
+
+/**
+ * Asks the CPO's Sessions sender whether it has the order's session: the sessions updated
+ * since shortly before the order, looked up by our authorization_reference (or, once known,
+ * the session id). The window starts early because the CPO's clock is not ours.
+ */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+export type SessionLookup =
+  | { outcome: 'FOUND'; session: Session; evidence: Record<string, unknown> }
+  | { outcome: 'NOT_FOUND' | 'UNREACHABLE'; evidence: Record<string, unknown> };
+
+export async function lookupSession(services: Services, partner: Partner, order: ChargingOrder): Promise<SessionLookup> {
+  const base = partnerEndpoint(partner, 'sessions', 'SENDER');
+  if (!base) return { outcome: 'UNREACHABLE', evidence: { error: 'the partner has no sessions SENDER endpoint' } };
+  const url = `${base}?date_from=${encodeURIComponent(formatDateTime(new Date(order.createdAt.getTime() - CLOCK_SKEW_MS)))}`;
+  const matches: unknown[] = [];
+  let received = 0;
+  try {
+    await pullAll(services, partner, url, async (items) => {
+      received += items.length;
+      for (const item of items) {
+        const s = item as Partial<Session> | null;
+        if (!s || typeof s !== 'object') continue;
+        const key = typeof s.country_code === 'string' && typeof s.party_id === 'string' && typeof s.id === 'string' ? objectKey(s.country_code, s.party_id, s.id) : undefined;
+        const mine = sameId(s.authorization_reference, order.id) || (order.sessionKey != null && key === order.sessionKey);
+        if (mine) matches.push(item);
+      }
+    });
+  } catch (err) {
+    return { outcome: 'UNREACHABLE', evidence: { url, error: (err as Error).message } };
+  }
+  if (!matches.length) return { outcome: 'NOT_FOUND', evidence: { url, sessions_received: received } };
+  const session = matches.at(-1);
+  const problems = schemaErrors('session.json', session);
+  // A session we cannot accept is not evidence of anything: keep asking, and show it to operations.
+  if (problems.length) return { outcome: 'NOT_FOUND', evidence: { url, sessions_received: received, rejected_session: session, problems } };
+  return { outcome: 'FOUND', session: session as Session, evidence: { url, session_id: (session as Session).id, status: (session as Session).status } };
+}

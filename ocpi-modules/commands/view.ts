@@ -1,0 +1,68 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { SessionEntity, type SessionRecord } from '../sessions/entities.ts';
+import { CommandEntity, OrderEventEntity, type ChargingOrder, type CommandRecord } from './entities.ts';
+
+/**
+ * What the app sees of an order: its state and a message for the driver, and, once the CPO
+ * reports the session, energy and cost as the CPO states them (the settled cost comes with
+ * the CDR).
+ */
+export function orderView(order: ChargingOrder, session?: SessionRecord | null) {
+  const s = session?.body;
+  return {
+    id: order.id,
+    state: order.state,
+    message: order.message,
+    reason: order.cause,
+    origin: order.origin,
+    partner_id: order.partnerId,
+    location_id: order.locationRef ?? null,
+    ocpi_location_id: order.locationId,
+    evse_uid: order.evseUid ?? null,
+    connector_id: order.connectorId ?? s?.connector_id ?? null,
+    token: { uid: order.tokenUid, type: order.tokenType },
+    kwh: s?.kwh ?? null,
+    cost: s?.total_cost ? { currency: s.currency, excl_vat: s.total_cost.excl_vat, incl_vat: s.total_cost.incl_vat ?? null } : null,
+    started_at: s?.start_date_time ?? null,
+    ended_at: s?.end_date_time ?? null,
+    created_at: order.createdAt,
+    updated_at: order.updatedAt,
+    session: s ?? null,
+  };
+}
+
+export async function orderWithSession(em: EntityManager, order: ChargingOrder) {
+  const session = order.sessionKey ? await em.findOne(SessionEntity, { sessionKey: order.sessionKey }) : null;
+  return orderView(order, session);
+}
+
+export function commandView(c: CommandRecord) {
+  return {
+    id: c.id,
+    type: c.type,
+    order_id: c.orderId ?? null,
+    partner_id: c.partnerId,
+    request: c.request,
+    response: c.response ?? null,
+    send_failure: c.sendFailure ?? null,
+    answered_at: c.responseAt ?? null,
+    result: c.result ?? null,
+    result_at: c.resultAt ?? null,
+    created_at: c.createdAt,
+    created_by: c.createdBy ?? null,
+  };
+}
+
+/** The operations view: the app's, plus every event and command (the evidence). */
+export async function orderHistory(em: EntityManager, order: ChargingOrder) {
+  const [events, commands] = await Promise.all([
+    em.find(OrderEventEntity, { orderId: order.id }, { orderBy: { id: 'asc' } }),
+    em.find(CommandEntity, { orderId: order.id }, { orderBy: { createdAt: 'asc' } }),
+  ]);
+  return {
+    ...(await orderWithSession(em, order)),
+    follow_up: order.followUpAt ? { kind: order.followUpKind, at: order.followUpAt, attempts: order.followUpCount } : null,
+    events: events.map((e) => ({ at: e.at, cause: e.cause, from: e.fromState ?? null, to: e.toState ?? null, detail: e.detail ?? null })),
+    commands: commands.map(commandView),
+  };
+}
