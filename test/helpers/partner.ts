@@ -16,6 +16,12 @@ export interface Seen {
   body?: unknown;
 }
 
+export interface RouteAnswer {
+  status?: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
 export class FakePartner {
   url = '';
   /** Tokens this partner accepts from the hub. */
@@ -33,8 +39,11 @@ export class FakePartner {
   seen: Seen[] = [];
   /** What the hub answered when we called it back during its POST/PUT. */
   callbacks: { status: number; body: any }[] = [];
-  /** Extra routes a test adds: `${method} ${path}` → handler. */
-  routes = new Map<string, (req: Seen) => { status?: number; body: unknown; headers?: Record<string, string> }>();
+  /**
+   * Extra routes a test adds: `${method} ${path}` → handler. A handler may answer later (a
+   * promise), or answer `'DROP'` to close the connection without a response.
+   */
+  routes = new Map<string, (req: Seen) => RouteAnswer | 'DROP' | Promise<RouteAnswer | 'DROP'>>();
   private server?: http.Server;
 
   async start(): Promise<this> {
@@ -98,7 +107,11 @@ export class FakePartner {
 
     const extra = this.routes.get(`${req.method} ${path}`);
     if (extra) {
-      const answer = extra(seen);
+      const answer = await extra(seen);
+      if (answer === 'DROP') {
+        req.socket.destroy();
+        return;
+      }
       return send(answer.status ?? 200, answer.body, answer.headers);
     }
     if (req.method === 'GET' && path === '/ocpi/versions') {
