@@ -142,7 +142,15 @@ export async function startCharging(services: Services, em: EntityManager, log: 
     if (earlier) return earlier;
   }
   const token = await findToken(em, request);
-  const target = await findTarget(services, em, request);
+  let target: Target;
+  try {
+    target = await findTarget(services, em, request);
+  } catch (err) {
+    // A retry racing its own first attempt sees that attempt's order as "a start in progress".
+    const earlier = idempotencyKey && err instanceof HubError && err.details?.reason === 'EVSE_START_IN_PROGRESS' ? await replay(em.fork(), idempotencyKey, print) : undefined;
+    if (earlier) return earlier;
+    throw err;
+  }
   const now = services.clock.now();
   const orderId = randomUUID();
   let commandId: string;
