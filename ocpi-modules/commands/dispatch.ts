@@ -94,3 +94,16 @@ function applySendOutcome(tx: EntityManager, services: Services, order: Charging
   else startQueries(services, order, ctx.now);
   order.updatedAt = ctx.now;
 }
+
+/**
+ * For orders: the order and its follow-up are committed before sending, so whatever goes
+ * wrong while sending or recording the answer (a bug, the database gone for a moment), the
+ * app still gets its order and the follow-up finds out what happened.
+ */
+export async function dispatchOrLeaveToFollowUp(services: Services, log: Logger, commandId: string): Promise<void> {
+  try {
+    await dispatch(services, log, commandId);
+  } catch (err) {
+    log.error({ err, command: commandId }, 'sending the command failed unexpectedly: the order is left to its follow-up');
+  }
+}

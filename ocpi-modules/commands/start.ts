@@ -13,7 +13,7 @@ import { TOKEN_TYPES } from '../tokens/store.ts';
 import { commandsUrl } from './sender.ts';
 import { ChargingOrderEntity, OrderEventEntity, type ChargingOrder } from './entities.ts';
 import { messageFor } from './messages.ts';
-import { createCommand, dispatch, scheduleAfterSend } from './dispatch.ts';
+import { createCommand, dispatchOrLeaveToFollowUp, scheduleAfterSend } from './dispatch.ts';
 
 /**
  * The app's "start": everything the hub can check itself is checked before anything is sent
@@ -202,6 +202,6 @@ export async function startCharging(services: Services, em: EntityManager, log: 
     }
     throw err;
   }
-  await dispatch(services, log, commandId);
+  await dispatchOrLeaveToFollowUp(services, log, commandId);
   return { order: await em.fork().findOneOrFail(ChargingOrderEntity, { id: orderId }), replayed: false };
 }

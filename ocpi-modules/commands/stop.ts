@@ -7,7 +7,7 @@ import { EvseEntity, LocationEntity, type EvseJson } from '../locations/entities
 import { objectKey, sameId } from '../../src/ocpi/party-scope.ts';
 import { ChargingOrderEntity, CommandEntity, type ChargingOrder, type CommandRecord } from './entities.ts';
 import { transition, withOrder } from './orders.ts';
-import { createCommand, dispatch, scheduleAfterSend } from './dispatch.ts';
+import { createCommand, dispatch, dispatchOrLeaveToFollowUp, scheduleAfterSend } from './dispatch.ts';
 import { confirmSession } from './follow-up.ts';
 import { commandsUrl } from './sender.ts';
 
@@ -35,7 +35,7 @@ export async function stopCharging(services: Services, em: EntityManager, log: L
     scheduleAfterSend(services, locked, now);
     return createCommand(tx, services, { type: 'STOP_SESSION', partnerId: locked.partnerId, orderId: locked.id, createdBy: actor, body: { session_id: locked.sessionId } });
   });
-  if (command) await dispatch(services, log, command.id);
+  if (command) await dispatchOrLeaveToFollowUp(services, log, command.id);
   return em.fork().findOneOrFail(ChargingOrderEntity, { id });
 }
 

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { chargingWorld, cpoSession, ok, type ChargingWorld } from '../helpers/charging.ts';
 import { startTestHub } from '../helpers/hub.ts';
+import { createOcpiClient, type OcpiClient } from '../../src/client/ocpi-client.ts';
+import { createLogger } from '../../src/observability/log.ts';
 import { runJob } from '../../src/jobs/scheduler.ts';
 import { chargingFollowUpJob, runFollowUps } from '../../ocpi-modules/commands/follow-up.ts';
 
@@ -168,6 +170,36 @@ describe('charging: durable follow-up', () => {
       }
     } finally {
       await w.cpo.partner.stop();
+    }
+  });
+
+  it('a start whose sending broke off (no answer recorded) stays REQUESTED for the app, then is asked about like a timeout', async () => {
+    const real = createOcpiClient(createLogger('silent'), 5000);
+    const client: OcpiClient = {
+      call(call) {
+        if (call.url.endsWith('/commands/START_SESSION')) return Promise.reject(new Error('the process died while sending'));
+        return real.call(call);
+      },
+    };
+    const w = await chargingWorld({ client });
+    try {
+      const res = await w.start();
+      expect(res.status).to.equal(202);
+      expect(res.body).to.include({ state: 'REQUESTED', message: 'Contacting the charger…' });
+      // Due as if the POST had timed out (COMMAND_TIMEOUT_SECONDS=1) plus the first delay.
+      expect((await w.history(res.body.id)).follow_up).to.deep.equal({ kind: 'SESSION_QUERY', at: '2026-11-25T10:00:06.000Z', attempts: 0 });
+      await w.tick(s(5));
+      expect(w.sessionQueries()).to.have.length(0);
+      w.cpoSessions = [cpoSession(res.body.id, 'ACTIVE')];
+      await w.tick(s(1));
+      const history = await w.history(res.body.id);
+      expect(history.events.filter((e: any) => e.to).map((e: any) => [e.from, e.to, e.cause])).to.deep.equal([
+        [null, 'REQUESTED', 'START_REQUESTED'],
+        ['REQUESTED', 'PENDING', 'START_OUTCOME_UNKNOWN'],
+        ['PENDING', 'ACTIVE', 'SESSION_FOUND_ACTIVE'],
+      ]);
+    } finally {
+      await w.stop();
     }
   });
 

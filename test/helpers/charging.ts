@@ -7,6 +7,7 @@ import type { RouteAnswer, Seen } from './partner.ts';
 import { runJob } from '../../src/jobs/scheduler.ts';
 import { chargingFollowUpJob } from '../../ocpi-modules/commands/follow-up.ts';
 import type { TestClock } from './clock.ts';
+import type { OcpiClient } from '../../src/client/ocpi-client.ts';
 
 /**
  * A world to charge in: a hub, a trusted CPO (BE/BEC, played by a local server) with the
@@ -62,8 +63,8 @@ export function cpoSession(orderId: string, status: string, extra: Record<string
   };
 }
 
-export async function chargingWorld(options: { env?: Record<string, string>; clock?: TestClock; databaseName?: string } = {}): Promise<ChargingWorld> {
-  const t = await startTestHub({ env: { COMMAND_TIMEOUT_SECONDS: '1', ...(options.env ?? {}) }, clock: options.clock, databaseName: options.databaseName });
+export async function chargingWorld(options: { env?: Record<string, string>; clock?: TestClock; databaseName?: string; client?: OcpiClient } = {}): Promise<ChargingWorld> {
+  const t = await startTestHub({ env: { COMMAND_TIMEOUT_SECONDS: '1', ...(options.env ?? {}) }, clock: options.clock, databaseName: options.databaseName, client: options.client });
   const cpo = await onboardCpo(t, { country_code: 'BE', party_id: 'BEC' });
   await t.admin('PUT', `/partners/${cpo.id}/trust`, { trusted: true });
   // Without tariff links (unknown tariffs would hold the location in review).

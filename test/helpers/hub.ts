@@ -8,6 +8,7 @@ import { freePort } from '../../src/db/embedded.ts';
 import { createLogger, type Logger } from '../../src/observability/log.ts';
 import { TestClock } from './clock.ts';
 import type { OcpiModule } from '../../src/ocpi/module.ts';
+import type { OcpiClient } from '../../src/client/ocpi-client.ts';
 import { b64, http, type HttpAnswer } from './http.ts';
 
 export const ADMIN_KEY = 'admin-key-for-tests-000000000000';
@@ -32,7 +33,7 @@ let counter = 0;
  * loopback, with a test clock. Pass `databaseName` (and the same `env`) to start a second
  * hub on an existing database, e.g. to test a restart.
  */
-export async function startTestHub(options: { env?: Record<string, string>; clock?: TestClock; databaseName?: string; modules?: OcpiModule[]; log?: Logger } = {}): Promise<TestHub> {
+export async function startTestHub(options: { env?: Record<string, string>; clock?: TestClock; databaseName?: string; modules?: OcpiModule[]; log?: Logger; client?: OcpiClient } = {}): Promise<TestHub> {
   const base = process.env.OCPI_TEST_PG_URL;
   if (!base) throw new Error('the test PostgreSQL is not running (test/setup/database.ts)');
   const port = await freePort();
@@ -60,6 +61,7 @@ export async function startTestHub(options: { env?: Record<string, string>; cloc
     log: options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     databaseUrl: withDatabase(base, databaseName),
     modules: options.modules,
+    client: options.client,
   });
   const url = hub.url;
   return {
