@@ -83,6 +83,8 @@ function applySendOutcome(tx: EntityManager, services: Services, order: Charging
   const prefix = cmd.type === 'START_SESSION' ? 'START' : 'STOP';
   const waiting = cmd.type === 'START_SESSION' ? 'PENDING' : 'STOPPING';
   if (outcome.kind === 'REFUSED') {
+    // A refusal answers the command we sent; if the order moved on meanwhile (a session came), it stands.
+    if (order.state !== waiting && order.state !== 'REQUESTED') return;
     const cause = EXPLICIT_REFUSALS.includes(outcome.result) ? `${prefix}_${outcome.result}` : `${prefix}_REFUSED`;
     transition(tx, order, cmd.type === 'START_SESSION' ? 'FAILED' : 'ACTIVE', cause, t);
     return;
