@@ -6,6 +6,7 @@ import { locationsModule } from './locations/index.ts';
 import { tokensModule } from './tokens/index.ts';
 import { sessionsModule } from './sessions/index.ts';
 import { commandsModule } from './commands/index.ts';
+import { cdrsModule } from './cdrs/index.ts';
 
 /** Every OCPI module the hub mounts. The version details list exactly these. */
-export const ocpiModules: OcpiModule[] = [versionsModule, credentialsModule, locationsModule, tariffsModule, sessionsModule, tokensModule, commandsModule];
+export const ocpiModules: OcpiModule[] = [versionsModule, credentialsModule, locationsModule, tariffsModule, sessionsModule, tokensModule, commandsModule, cdrsModule];

@@ -36,6 +36,12 @@ export interface Config {
   commandQueryDelaysSeconds: number[];
   commandResultMaxWaitSeconds: number;
   chargingFollowUpCron: string;
+  settlementTolerance: string;
+  sessionSilenceMinutes: number;
+  sessionMaxHours: number;
+  cdrWaitHours: number;
+  watchdogCron: string;
+  reconciliationCron: string;
   trustProxy: boolean;
   jobsEnabled: boolean;
   logLevel: string;
@@ -122,6 +128,13 @@ function delays(env: Env, name: string, fallback: string): number[] {
   return seconds;
 }
 
+/** A non-negative decimal amount, kept as text (money is never a float here). */
+function amount(env: Env, name: string, fallback: string): string {
+  const raw = read(env, name) ?? fallback;
+  if (!/^\d{1,6}(\.\d{1,4})?$/.test(raw)) throw new ConfigError(name, `expected an amount such as 0.01, got "${raw}"`);
+  return raw;
+}
+
 function bool(env: Env, name: string, fallback: boolean): boolean {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
@@ -187,6 +200,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     commandQueryDelaysSeconds: delays(env, 'COMMAND_QUERY_DELAYS_SECONDS', '5,15,30'),
     commandResultMaxWaitSeconds: integer(env, 'COMMAND_RESULT_MAX_WAIT_SECONDS', 300, 1, 3600),
     chargingFollowUpCron: cronExpression(env, 'CHARGING_FOLLOW_UP_CRON', '* * * * * *'),
+    settlementTolerance: amount(env, 'SETTLEMENT_TOLERANCE', '0.01'),
+    sessionSilenceMinutes: integer(env, 'SESSION_SILENCE_MINUTES', 30, 1, 10_080),
+    sessionMaxHours: integer(env, 'SESSION_MAX_HOURS', 24, 1, 720),
+    cdrWaitHours: integer(env, 'CDR_WAIT_HOURS', 24, 1, 2_160),
+    watchdogCron: cronExpression(env, 'WATCHDOG_CRON', '*/5 * * * *'),
+    reconciliationCron: cronExpression(env, 'RECONCILIATION_CRON', '30 2 * * *'),
     trustProxy: bool(env, 'TRUST_PROXY', false),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
     logLevel: pattern(env, 'LOG_LEVEL', 'info', LOG_LEVELS, 'one of fatal|error|warn|info|debug|trace|silent'),

@@ -1,6 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
 
-export type OrderState = 'REQUESTED' | 'PENDING' | 'ACTIVE' | 'STOPPING' | 'AWAITING_CDR' | 'COMPLETED' | 'FAILED';
+export type OrderState = 'REQUESTED' | 'PENDING' | 'ACTIVE' | 'STOPPING' | 'AWAITING_CDR' | 'COMPLETED' | 'FAILED' | 'EXCEPTION';
 export type FollowUpKind = 'RESULT_DEADLINE' | 'SESSION_QUERY';
 
 /**
@@ -34,6 +34,17 @@ export interface ChargingOrder {
   followUpCount: number;
   unconfirmedSince?: Date | null;
   claimedUntil?: Date | null;
+  /** When the order entered its state: the watchdog measures silence and waiting from it. */
+  stateChangedAt: Date;
+  /** The tariff in force for the connector when the order started: what the user saw, what we bill. */
+  tariffSnapshot?: Record<string, unknown> | null;
+  tariffVersionId?: string | null;
+  tariffTimeZone?: string | null;
+  /** What the user is billed, from the settled CDR (decimal strings, major unit). */
+  billedCurrency?: string | null;
+  billedExclVat?: string | null;
+  billedInclVat?: string | null;
+  cdrRef?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -65,6 +76,14 @@ export const ChargingOrderEntity = new EntitySchema<ChargingOrder>({
     followUpCount: { type: 'integer' },
     unconfirmedSince: { type: 'Date', nullable: true },
     claimedUntil: { type: 'Date', nullable: true },
+    stateChangedAt: { type: 'Date' },
+    tariffSnapshot: { type: 'json', nullable: true },
+    tariffVersionId: { type: 'uuid', nullable: true },
+    tariffTimeZone: { type: 'string', nullable: true },
+    billedCurrency: { type: 'string', nullable: true },
+    billedExclVat: { type: 'decimal', precision: 18, scale: 4, nullable: true },
+    billedInclVat: { type: 'decimal', precision: 18, scale: 4, nullable: true },
+    cdrRef: { type: 'uuid', nullable: true },
     createdAt: { type: 'Date' },
     updatedAt: { type: 'Date' },
   },

@@ -40,6 +40,7 @@ const BY_STATE: Record<OrderState, string> = {
   AWAITING_CDR: 'Charging finished. The final cost will follow when the charger operator sends the bill.',
   COMPLETED: 'Charging finished and billed.',
   FAILED: 'Charging could not be started.',
+  EXCEPTION: 'This session is being checked by our support team. You will only be charged for what the charger measured.',
 };
 
 export function messageFor(state: OrderState, cause: string): string {

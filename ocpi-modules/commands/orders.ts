@@ -15,12 +15,15 @@ import { messageFor } from './messages.ts';
 const NEXT: Record<OrderState, OrderState[]> = {
   REQUESTED: ['PENDING', 'ACTIVE', 'FAILED'],
   PENDING: ['ACTIVE', 'FAILED'],
-  ACTIVE: ['STOPPING', 'AWAITING_CDR', 'FAILED'],
+  // COMPLETED straight from ACTIVE: the CDR came, the session's COMPLETED was lost on the way.
+  ACTIVE: ['STOPPING', 'AWAITING_CDR', 'COMPLETED', 'FAILED', 'EXCEPTION'],
   // A refused or unconfirmed stop leaves the user charging: back to ACTIVE, with a message saying so.
-  STOPPING: ['ACTIVE', 'AWAITING_CDR', 'FAILED'],
+  STOPPING: ['ACTIVE', 'AWAITING_CDR', 'COMPLETED', 'FAILED', 'EXCEPTION'],
   AWAITING_CDR: ['COMPLETED'],
   COMPLETED: [],
   FAILED: [],
+  // Past the maximum duration: operations look at it, but the session's end and the CDR still count.
+  EXCEPTION: ['AWAITING_CDR', 'COMPLETED'],
 };
 
 /** States in which the hub still has something to settle with the CPO before the CDR. */
@@ -49,6 +52,7 @@ export function transition(em: EntityManager, order: ChargingOrder, to: OrderSta
   order.cause = cause;
   order.message = messageFor(to, cause);
   order.updatedAt = ctx.now;
+  order.stateChangedAt = ctx.now;
   if (to !== 'PENDING' && to !== 'STOPPING') clearFollowUp(order);
   em.persist(em.create(OrderEventEntity, { orderId: order.id, at: ctx.now, cause, fromState: from, toState: to, detail: ctx.detail ?? null }));
   ctx.log.info({ order: order.id, from, to, cause }, 'charging order transition');

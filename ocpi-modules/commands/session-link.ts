@@ -6,7 +6,7 @@ import type { Logger } from '../../src/observability/log.ts';
 import { isUuid } from '../../src/errors.ts';
 import { objectKey, sameId } from '../../src/ocpi/party-scope.ts';
 import { EvseEntity, LocationEntity } from '../locations/entities.ts';
-import { TokenEntity, tokenKey } from '../tokens/entities.ts';
+import { findOurToken } from '../tokens/store.ts';
 import type { SessionRecord } from '../sessions/entities.ts';
 import { ChargingOrderEntity, OrderEventEntity, type ChargingOrder, type OrderState } from './entities.ts';
 import { noteOrder, ticketForOrder, transition } from './orders.ts';
@@ -73,6 +73,7 @@ async function applySessionStatus(tx: EntityManager, order: ChargingOrder, recor
       return;
     case 'ACTIVE':
     case 'STOPPING':
+    case 'EXCEPTION':
       if (status === 'COMPLETED') transition(tx, order, 'AWAITING_CDR', 'SESSION_COMPLETED', t);
       else if (status === 'INVALID') transition(tx, order, 'FAILED', 'SESSION_INVALID', t);
       return;
@@ -95,40 +96,75 @@ const INITIAL: Record<string, OrderState> = { ACTIVE: 'ACTIVE', PENDING: 'ACTIVE
 /** A session for one of our tokens that the app did not start: the driver used a card at the charger. */
 async function startedAtCharger(tx: EntityManager, record: SessionRecord, ctx: LinkContext): Promise<ChargingOrder | undefined> {
   const token = record.body.cdr_token;
-  const { hubCountryCode, hubPartyId } = ctx.services.config;
-  if (!sameId(token.country_code, hubCountryCode) || !sameId(token.party_id, hubPartyId)) return undefined;
-  const ours = await tx.findOne(TokenEntity, { tokenKey: tokenKey(token.uid, token.type) });
+  const ours = await findOurToken(tx, ctx.services, token);
   if (!ours) {
-    ctx.log.warn({ session: record.sessionKey, token_type: token.type }, 'session names a token of ours that we do not know: no order created');
+    if (sameId(token.party_id, ctx.services.config.hubPartyId)) ctx.log.warn({ session: record.sessionKey, token_type: token.type }, 'session names a token of ours that we do not know: no order created');
     return undefined;
   }
   const session = record.body;
-  const location = await tx.findOne(LocationEntity, { locationKey: objectKey(session.country_code, session.party_id, session.location_id) });
-  const evse = await tx.findOne(EvseEntity, { evseKey: objectKey(session.country_code, session.party_id, session.evse_uid) });
   const state = INITIAL[record.status] ?? 'ACTIVE';
   const cause = state === 'FAILED' ? 'SESSION_INVALID' : state === 'AWAITING_CDR' ? 'SESSION_COMPLETED' : 'SESSION_STARTED_AT_CHARGER';
-  const order = tx.create(ChargingOrderEntity, {
-    id: randomUUID(),
+  const order = await recordChargerOrder(tx, {
     partnerId: record.partnerId,
-    origin: 'CHARGER',
-    state,
-    cause,
-    message: messageFor(state, cause),
-    locationRef: location?.id ?? null,
+    countryCode: session.country_code,
+    partyId: session.party_id,
     locationId: session.location_id,
-    evseRef: evse?.id ?? null,
     evseUid: session.evse_uid,
     connectorId: session.connector_id,
-    tokenUid: ours.uid,
-    tokenType: ours.type,
+    token: ours,
     sessionKey: record.sessionKey,
     sessionId: record.sessionId,
+    state,
+    cause,
+    now: ctx.now,
+    detail: { session_id: record.sessionId, status: record.status, via: ctx.via },
+  });
+  ctx.log.info({ order: order.id, session: record.sessionKey }, 'charging order created for a session started at the charger');
+  return order;
+}
+
+export interface ChargerOrderInput {
+  partnerId: string;
+  countryCode: string;
+  partyId: string;
+  locationId: string;
+  evseUid?: string | null;
+  connectorId?: string | null;
+  token: { uid: string; type: string };
+  sessionKey?: string | null;
+  sessionId?: string | null;
+  state: OrderState;
+  cause: string;
+  now: Date;
+  detail: unknown;
+}
+
+/** An order for a charge the app did not start (a card at the charger, or a CDR we never saw a session for). */
+export async function recordChargerOrder(tx: EntityManager, input: ChargerOrderInput): Promise<ChargingOrder> {
+  const location = await tx.findOne(LocationEntity, { locationKey: objectKey(input.countryCode, input.partyId, input.locationId) });
+  const evse = input.evseUid ? await tx.findOne(EvseEntity, { evseKey: objectKey(input.countryCode, input.partyId, input.evseUid) }) : null;
+  const order = tx.create(ChargingOrderEntity, {
+    id: randomUUID(),
+    partnerId: input.partnerId,
+    origin: 'CHARGER',
+    state: input.state,
+    cause: input.cause,
+    message: messageFor(input.state, input.cause),
+    locationRef: location?.id ?? null,
+    locationId: input.locationId,
+    evseRef: evse?.id ?? null,
+    evseUid: input.evseUid ?? null,
+    connectorId: input.connectorId ?? null,
+    tokenUid: input.token.uid,
+    tokenType: input.token.type,
+    sessionKey: input.sessionKey ?? null,
+    sessionId: input.sessionId ?? null,
     followUpCount: 0,
-    createdAt: ctx.now,
-    updatedAt: ctx.now,
+    stateChangedAt: input.now,
+    createdAt: input.now,
+    updatedAt: input.now,
   });
   tx.persist(order);
-  tx.persist(tx.create(OrderEventEntity, { orderId: order.id, at: ctx.now, cause, fromState: null, toState: state, detail: { session_id: record.sessionId, status: record.status, via: ctx.via } }));
-  ctx.log.info({ order: order.id, session: record.sessionKey }, 'charging order created for a session started at the charger');
+  tx.persist(tx.create(OrderEventEntity, { orderId: order.id, at: input.now, cause: input.cause, fromState: null, toState: input.state, detail: input.detail ?? null }));
   return order;
 }

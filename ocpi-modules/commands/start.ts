@@ -11,6 +11,7 @@ import { effectiveStatus } from '../locations/freshness.ts';
 import { TokenEntity, tokenKey, type TokenRecord } from '../tokens/entities.ts';
 import { TOKEN_TYPES } from '../tokens/store.ts';
 import { commandsUrl } from './sender.ts';
+import { tariffForConnector } from '../tariffs/for-connector.ts';
 import { ChargingOrderEntity, OrderEventEntity, type ChargingOrder } from './entities.ts';
 import { messageFor } from './messages.ts';
 import { createCommand, dispatchOrLeaveToFollowUp, scheduleAfterSend } from './dispatch.ts';
@@ -89,6 +90,7 @@ interface Target {
   evseRef: string;
   evseUid: string;
   connectorId?: string;
+  tariff?: { snapshot: Record<string, unknown>; versionId: string; timeZone: string };
 }
 
 async function findTarget(services: Services, em: EntityManager, request: StartRequest): Promise<Target> {
@@ -118,7 +120,20 @@ async function findTarget(services: Services, em: EntityManager, request: StartR
   // A start still being confirmed on this EVSE: a second one could become a second session.
   const open = await em.findOne(ChargingOrderEntity, { evseRef: evse.id, state: { $in: ['REQUESTED', 'PENDING'] } });
   if (open) throw refuse('EVSE_START_IN_PROGRESS', `EVSE ${request.evse_uid} already has a start waiting for confirmation (${open.id})`);
-  return { partnerId: partner.id, locationRef: location.id, locationId: location.locationId, evseRef: evse.id, evseUid: published.uid, connectorId };
+  // The price the driver saw: the tariff of the chosen connector (or of all of them, if they share it).
+  const connectors = connectorId ? published.connectors.filter((c) => c.id === connectorId) : published.connectors;
+  const tariffIds = [...new Set(connectors.flatMap((c) => (c.tariff_ids as string[] | undefined) ?? []))];
+  const shared = connectors.every((c) => JSON.stringify(c.tariff_ids ?? []) === JSON.stringify(connectors[0]?.tariff_ids ?? []));
+  const tariff = shared && tariffIds.length ? await tariffForConnector(em, location, tariffIds, services.clock.now()) : undefined;
+  return {
+    partnerId: partner.id,
+    locationRef: location.id,
+    locationId: location.locationId,
+    evseRef: evse.id,
+    evseUid: published.uid,
+    connectorId,
+    tariff: tariff ? { snapshot: tariff.tariff as unknown as Record<string, unknown>, versionId: tariff.versionId, timeZone: String(location.published.time_zone ?? location.current.time_zone) } : undefined,
+  };
 }
 
 export interface StartOutcome {
@@ -173,6 +188,10 @@ export async function startCharging(services: Services, em: EntityManager, log: 
         idempotencyKey: idempotencyKey ?? null,
         requestFingerprint: print,
         followUpCount: 0,
+        stateChangedAt: now,
+        tariffSnapshot: target.tariff?.snapshot ?? null,
+        tariffVersionId: target.tariff?.versionId ?? null,
+        tariffTimeZone: target.tariff?.timeZone ?? null,
         createdAt: now,
         updatedAt: now,
       });

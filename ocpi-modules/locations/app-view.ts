@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { EvseEntity, type LocationJson } from './entities.ts';
 import { effectiveStatus } from './freshness.ts';
+import { connectorPowerKw as powerKw } from './connector-power.ts';
 
 /** What the app is shown of a published location: effective EVSE statuses, no REMOVED EVSEs, connector power in kW. */
 export interface LocationRow {
@@ -69,12 +70,4 @@ export async function appViews(em: EntityManager, rows: LocationRow[], now: Date
       evses: shown,
     };
   });
-}
-
-const PHASES: Record<string, number> = { AC_1_PHASE: 1, AC_2_PHASE: 2, AC_2_PHASE_SPLIT: 2, AC_3_PHASE: 3, DC: 1 };
-
-/** The declared power, else voltage × amperage × phases; in kW with one decimal. */
-function powerKw(c: Record<string, any>): number | null {
-  const watts = typeof c.max_electric_power === 'number' ? c.max_electric_power : typeof c.max_voltage === 'number' && typeof c.max_amperage === 'number' ? c.max_voltage * c.max_amperage * (PHASES[c.power_type] ?? 1) : null;
-  return watts === null ? null : Math.round(watts / 100) / 10;
 }

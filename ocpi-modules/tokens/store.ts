@@ -54,3 +54,10 @@ export async function getToken(em: EntityManager, uid: string, type: TokenType):
   if (!record) throw notFound(`no ${type} token ${uid}`);
   return record;
 }
+
+/** The token a CPO names in a session or CDR (its CdrToken), if it is one of ours. */
+export async function findOurToken(em: EntityManager, services: Services, token: { country_code: string; party_id: string; uid: string; type: string }): Promise<TokenRecord | undefined> {
+  const { hubCountryCode, hubPartyId } = services.config;
+  if (token.country_code.toUpperCase() !== hubCountryCode || token.party_id.toUpperCase() !== hubPartyId) return undefined;
+  return (await em.findOne(TokenEntity, { tokenKey: tokenKey(token.uid, token.type) })) ?? undefined;
+}

@@ -1,0 +1,145 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Decimal } from 'decimal.js';
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { invalid, isUuid } from '../../src/errors.ts';
+import { openTicket } from '../../src/exceptions/tickets.ts';
+import { objectKey } from '../../src/ocpi/party-scope.ts';
+import { parseDateTime } from '../../src/ocpi/datetime.ts';
+import type { Cdr } from '../../src/ocpi/types.ts';
+import type { Partner } from '../../src/partners/entities.ts';
+import { findOurToken } from '../tokens/store.ts';
+import { ChargingOrderEntity, type ChargingOrder } from '../commands/entities.ts';
+import { recordChargerOrder } from '../commands/session-link.ts';
+import { CdrEntity, CdrEventEntity, cdrKey, type CdrRecord } from './entities.ts';
+import { cdrTransition, settleCdr, type SettleContext } from './settle.ts';
+
+/**
+ * Receiving a CDR (pushed or pulled): stored once and never changed. The same CDR again is
+ * acknowledged; different content under the same id is refused (CDRs are corrected with
+ * credit CDRs, not replaced). The CDR finds its order by our authorization_reference or its
+ * session; one for our token without an order creates the order; one for a token that is
+ * not ours is kept and ticketed, never settled.
+ */
+export type ReceiveOutcome = { kind: 'CREATED' | 'DUPLICATE'; record: CdrRecord };
+
+/** JSON with object keys sorted: the same CDR hashes the same whatever the key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export const contentHash = (cdr: Cdr) => createHash('sha256').update(canonical(cdr)).digest('hex');
+
+export async function receiveCdr(em: EntityManager, ctx: SettleContext, partner: Partner, cdr: Cdr, via: 'PUSH' | 'PULL'): Promise<ReceiveOutcome> {
+  const key = cdrKey(cdr.country_code, cdr.party_id, cdr.id);
+  const hash = contentHash(cdr);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await em.fork().transactional((tx) => receiveOnce(tx, ctx, partner, cdr, via, key, hash));
+    } catch (err) {
+      // Two deliveries of one CDR raced; the second now finds the first.
+      if (err instanceof UniqueConstraintViolationException && attempt === 0) continue;
+      throw err;
+    }
+  }
+}
+
+async function receiveOnce(tx: EntityManager, ctx: SettleContext, partner: Partner, cdr: Cdr, via: 'PUSH' | 'PULL', key: string, hash: string): Promise<ReceiveOutcome> {
+  const existing = await tx.findOne(CdrEntity, { cdrKey: key }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (existing) {
+    if (existing.contentHash === hash) {
+      ctx.log.info({ cdr: key, via }, 'CDR received again, identical: acknowledged, nothing stored');
+      return { kind: 'DUPLICATE', record: existing };
+    }
+    ctx.log.warn({ cdr: key, via, stored: existing.contentHash, incoming: hash }, 'CDR received again with different content: refused, the stored one stands');
+    // Kept as evidence in its own transaction: the refusal below rolls this one back.
+    await tx.fork().transactional(async (side) => {
+      side.persist(side.create(CdrEventEntity, { cdrRef: existing.id, at: ctx.now, cause: 'CONFLICTING_RESEND', fromState: null, toState: null, actor: null, detail: { via, content_hash: hash, total_cost: cdr.total_cost, last_updated: cdr.last_updated } }));
+    });
+    throw invalid(`id: CDR ${cdr.id} was already received with different content; CDRs are immutable: send a credit CDR, then a new CDR with a new id`);
+  }
+  const record = tx.create(CdrEntity, {
+    id: randomUUID(),
+    partnerId: partner.id,
+    countryCode: cdr.country_code,
+    partyId: cdr.party_id,
+    cdrId: cdr.id,
+    cdrKey: key,
+    body: cdr,
+    contentHash: hash,
+    state: 'RECEIVED',
+    cause: via === 'PUSH' ? 'PUSHED' : 'PULLED',
+    via,
+    sessionKey: cdr.session_id ? objectKey(cdr.country_code, cdr.party_id, cdr.session_id) : null,
+    credit: cdr.credit === true,
+    currency: cdr.currency.toUpperCase(),
+    startDateTime: parseDateTime(cdr.start_date_time)!,
+    endDateTime: parseDateTime(cdr.end_date_time)!,
+    totalEnergy: new Decimal(String(cdr.total_energy)).toFixed(4),
+    theirExclVat: new Decimal(String(cdr.total_cost.excl_vat)).toFixed(4),
+    theirInclVat: cdr.total_cost.incl_vat == null ? null : new Decimal(String(cdr.total_cost.incl_vat)).toFixed(4),
+    problems: [],
+    flags: [],
+    lastUpdated: parseDateTime(cdr.last_updated)!,
+    receivedAt: ctx.now,
+  });
+  tx.persist(record);
+  tx.persist(tx.create(CdrEventEntity, { cdrRef: record.id, at: ctx.now, cause: record.cause, fromState: null, toState: 'RECEIVED', actor: null, detail: { via } }));
+  if (record.credit) {
+    await settleCdr(tx, record, null, ctx);
+    return { kind: 'CREATED', record };
+  }
+  const order = await orderFor(tx, ctx, partner, record);
+  if (order === 'FOREIGN') {
+    cdrTransition(tx, record, 'EXCEPTION', 'TOKEN_NOT_OURS', ctx);
+    openTicket(tx, ctx.now, {
+      kind: 'CDR_FOREIGN_TOKEN',
+      summary: `CDR ${key} is for token ${cdr.cdr_token.country_code}/${cdr.cdr_token.party_id} ${cdr.cdr_token.type}, which is not one of ours: kept, never settled`,
+      partnerId: partner.id,
+      evidence: [{ at: ctx.now.toISOString(), what: 'CDR received', detail: { cdr_id: record.id } }],
+    });
+    return { kind: 'CREATED', record };
+  }
+  record.orderId = order?.id ?? null;
+  await settleCdr(tx, record, order ?? null, ctx);
+  return { kind: 'CREATED', record };
+}
+
+async function orderFor(tx: EntityManager, ctx: SettleContext, partner: Partner, record: CdrRecord): Promise<ChargingOrder | 'FOREIGN' | undefined> {
+  const cdr = record.body;
+  const ref = cdr.authorization_reference;
+  if (ref && isUuid(ref)) {
+    const order = await tx.findOne(ChargingOrderEntity, { id: ref.toLowerCase() }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (order && order.partnerId === partner.id) return order;
+  }
+  if (record.sessionKey) {
+    const order = await tx.findOne(ChargingOrderEntity, { sessionKey: record.sessionKey }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (order) return order;
+  }
+  const token = await findOurToken(tx, ctx.services, cdr.cdr_token);
+  if (!token) return 'FOREIGN';
+  // A charge we never saw start (an RFID session we missed, a lost start): the CDR is our first word of it.
+  return recordChargerOrder(tx, {
+    partnerId: partner.id,
+    countryCode: cdr.country_code,
+    partyId: cdr.party_id,
+    locationId: cdr.cdr_location.id,
+    evseUid: cdr.cdr_location.evse_uid,
+    connectorId: cdr.cdr_location.connector_id,
+    token,
+    sessionKey: record.sessionKey,
+    sessionId: cdr.session_id ?? null,
+    state: 'AWAITING_CDR',
+    cause: 'CDR_WITHOUT_ORDER',
+    now: ctx.now,
+    detail: { cdr: record.cdrKey, via: record.via },
+  });
+}
