@@ -64,6 +64,7 @@ describe('credentials: the hub as receiving side', () => {
         { identifier: 'sessions', role: 'RECEIVER', url: `${t.url}/ocpi/2.2.1/sessions` },
         { identifier: 'tokens', role: 'SENDER', url: `${t.url}/ocpi/2.2.1/tokens` },
         { identifier: 'commands', role: 'SENDER', url: `${t.url}/ocpi/2.2.1/commands` },
+        { identifier: 'cdrs', role: 'RECEIVER', url: `${t.url}/ocpi/2.2.1/cdrs` },
       ],
     });
     const old = await t.ocpi('GET', '/ocpi/2.2', { token: tokenA });

@@ -23,6 +23,7 @@ export function orderView(order: ChargingOrder, session?: SessionRecord | null) 
     token: { uid: order.tokenUid, type: order.tokenType },
     kwh: s?.kwh ?? null,
     cost: s?.total_cost ? { currency: s.currency, excl_vat: s.total_cost.excl_vat, incl_vat: s.total_cost.incl_vat ?? null } : null,
+    billed: order.billedCurrency ? { currency: order.billedCurrency, excl_vat: Number(order.billedExclVat), incl_vat: Number(order.billedInclVat) } : null,
     started_at: s?.start_date_time ?? null,
     ended_at: s?.end_date_time ?? null,
     created_at: order.createdAt,

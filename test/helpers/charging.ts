@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startTestHub, APP_KEY, type TestHub } from './hub.ts';
+import { startTestHub, APP_KEY, FINANCE_KEY, type TestHub } from './hub.ts';
 import { onboardCpo, type OnboardedCpo } from './onboarding.ts';
 import { example } from './examples.ts';
 import { http, type HttpAnswer } from './http.ts';
@@ -27,6 +27,13 @@ export interface ChargingWorld {
   commandAnswer: Record<string, (req: Seen) => RouteAnswer | 'DROP' | Promise<RouteAnswer | 'DROP'>>;
   /** What the CPO's Sessions sender returns (or a function for failures). */
   cpoSessions: unknown[] | (() => RouteAnswer);
+  /** What the CPO's CDRs sender returns. */
+  cpoCdrs: unknown[] | (() => RouteAnswer);
+  /** Requests to the CPO's CDRs sender. */
+  cdrQueries(): Seen[];
+  /** POSTs a CDR as the CPO. */
+  postCdr(cdr: unknown): Promise<HttpAnswer<any>>;
+  finance<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpAnswer<T>>;
   app<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpAnswer<T>>;
   start(body?: Record<string, unknown>, headers?: Record<string, string>): Promise<HttpAnswer<any>>;
   /** Commands the CPO received, by type. */
@@ -63,13 +70,27 @@ export function cpoSession(orderId: string, status: string, extra: Record<string
   };
 }
 
-export async function chargingWorld(options: { env?: Record<string, string>; clock?: TestClock; databaseName?: string; client?: OcpiClient } = {}): Promise<ChargingWorld> {
+/** EUR 0.25 per kWh, 20 % VAT: 10 kWh cost 2.50 excl. and 3.00 incl. VAT. */
+export const ENERGY_TARIFF = {
+  country_code: 'BE',
+  party_id: 'BEC',
+  id: 'T-ENERGY',
+  currency: 'EUR',
+  elements: [{ price_components: [{ type: 'ENERGY', price: 0.25, vat: 20, step_size: 1 }] }],
+  last_updated: '2026-11-20T00:00:00Z',
+};
+
+export async function chargingWorld(options: { env?: Record<string, string>; clock?: TestClock; databaseName?: string; client?: OcpiClient; tariff?: Record<string, any> } = {}): Promise<ChargingWorld> {
   const t = await startTestHub({ env: { COMMAND_TIMEOUT_SECONDS: '1', ...(options.env ?? {}) }, clock: options.clock, databaseName: options.databaseName, client: options.client });
   const cpo = await onboardCpo(t, { country_code: 'BE', party_id: 'BEC' });
   await t.admin('PUT', `/partners/${cpo.id}/trust`, { trusted: true });
-  // Without tariff links (unknown tariffs would hold the location in review).
+  // Tariff links only to a tariff the hub holds (unknown ones would hold the location in review).
+  if (options.tariff) {
+    const res = await t.ocpi('PUT', `/ocpi/2.2.1/tariffs/BE/BEC/${options.tariff.id}`, { token: cpo.token, body: options.tariff });
+    expect(res.status, JSON.stringify(res.body)).to.be.oneOf([200, 201]);
+  }
   const location = example<any>('location_example.json');
-  location.evses = location.evses.map((e: any) => ({ ...e, connectors: e.connectors.map((c: any) => ({ ...c, tariff_ids: [] })) }));
+  location.evses = location.evses.map((e: any) => ({ ...e, connectors: e.connectors.map((c: any) => ({ ...c, tariff_ids: options.tariff ? [options.tariff.id] : [] })) }));
   const put = await t.ocpi('PUT', LOCATION, { token: cpo.token, body: location });
   expect(put.status, JSON.stringify(put.body)).to.equal(201);
   const app = <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
@@ -83,6 +104,16 @@ export async function chargingWorld(options: { env?: Record<string, string>; clo
     locationId: locations.body.data[0].id,
     commandAnswer: { START_SESSION: () => accepted(), STOP_SESSION: () => accepted(), UNLOCK_CONNECTOR: () => accepted() },
     cpoSessions: [],
+    cpoCdrs: [],
+    cdrQueries() {
+      return cpo.partner.seen.filter((s) => s.method === 'GET' && s.path.startsWith('/ocpi/2.2.1/cdrs'));
+    },
+    postCdr(cdr) {
+      return t.ocpi('POST', '/ocpi/2.2.1/cdrs', { token: cpo.token, body: cdr });
+    },
+    finance(method, path, body, headers = {}) {
+      return http(method, `${t.url}/api/v1/finance${path}`, { headers: { authorization: `Bearer ${FINANCE_KEY}`, ...headers }, body });
+    },
     app,
     start(body = {}, headers = {}) {
       return app('POST', '/charging-sessions', { location_id: world.locationId, evse_uid: '3256', token_uid: TOKEN_UID, ...body }, headers);
@@ -118,6 +149,45 @@ export async function chargingWorld(options: { env?: Record<string, string>; clo
     },
   };
   for (const type of ['START_SESSION', 'STOP_SESSION', 'UNLOCK_CONNECTOR']) cpo.partner.routes.set(`POST /ocpi/2.2.1/commands/${type}`, (req) => world.commandAnswer[type]!(req));
+  cpo.partner.routes.set('GET /ocpi/2.2.1/cdrs', () => (typeof world.cpoCdrs === 'function' ? world.cpoCdrs() : ok(world.cpoCdrs)));
   cpo.partner.routes.set('GET /ocpi/2.2.1/sessions', () => (typeof world.cpoSessions === 'function' ? world.cpoSessions() : ok(world.cpoSessions)));
   return world;
+}
+
+/** A CDR from the CPO for an order: one hour, 10 kWh on EVSE 3256, priced EUR 2.50 / 3.00 as ENERGY_TARIFF. */
+export function cpoCdr(orderId: string | null, extra: Record<string, unknown> = {}) {
+  const location = example<any>('location_example.json');
+  return {
+    country_code: 'BE',
+    party_id: 'BEC',
+    id: 'CDR-1',
+    start_date_time: '2026-11-25T10:00:10Z',
+    end_date_time: '2026-11-25T11:00:10Z',
+    session_id: 'S-1',
+    cdr_token: { country_code: 'NL', party_id: 'HUB', uid: TOKEN_UID, type: 'APP_USER', contract_id: 'NL-HUB-C00000001' },
+    auth_method: 'COMMAND',
+    ...(orderId ? { authorization_reference: orderId } : {}),
+    cdr_location: {
+      id: 'LOC1',
+      name: location.name,
+      address: location.address,
+      city: location.city,
+      postal_code: location.postal_code,
+      country: location.country,
+      coordinates: location.coordinates,
+      evse_uid: '3256',
+      evse_id: 'BE*BEC*E041503003',
+      connector_id: '1',
+      connector_standard: 'IEC_62196_T2',
+      connector_format: 'CABLE',
+      connector_power_type: 'AC_3_PHASE',
+    },
+    currency: 'EUR',
+    charging_periods: [{ start_date_time: '2026-11-25T10:00:10Z', dimensions: [{ type: 'ENERGY', volume: 10 }, { type: 'TIME', volume: 1 }], tariff_id: 'T-ENERGY' }],
+    total_cost: { excl_vat: 2.5, incl_vat: 3 },
+    total_energy: 10,
+    total_time: 1,
+    last_updated: '2026-11-25T11:05:00Z',
+    ...extra,
+  };
 }
