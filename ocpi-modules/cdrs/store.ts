@@ -43,7 +43,13 @@ export async function receiveCdr(em: EntityManager, ctx: SettleContext, partner:
   const hash = contentHash(cdr);
   for (let attempt = 0; ; attempt++) {
     try {
-      return await em.fork().transactional((tx) => receiveOnce(tx, ctx, partner, cdr, via, key, hash));
+      const outcome = await em.fork().transactional((tx) => receiveOnce(tx, ctx, partner, cdr, via, key, hash));
+      if (outcome.kind !== 'CONFLICT') return outcome as ReceiveOutcome;
+      // Kept as evidence on the stored CDR, which itself stays as it was.
+      await em.fork().transactional(async (tx) => {
+        tx.persist(tx.create(CdrEventEntity, { cdrRef: outcome.record.id, at: ctx.now, cause: 'CONFLICTING_RESEND', fromState: null, toState: null, actor: null, detail: { via, content_hash: hash, total_cost: cdr.total_cost, last_updated: cdr.last_updated } }));
+      });
+      throw invalid(`id: CDR ${cdr.id} was already received with different content; CDRs are immutable: send a credit CDR, then a new CDR with a new id`);
     } catch (err) {
       // Two deliveries of one CDR raced; the second now finds the first.
       if (err instanceof UniqueConstraintViolationException && attempt === 0) continue;
@@ -52,7 +58,7 @@ export async function receiveCdr(em: EntityManager, ctx: SettleContext, partner:
   }
 }
 
-async function receiveOnce(tx: EntityManager, ctx: SettleContext, partner: Partner, cdr: Cdr, via: 'PUSH' | 'PULL', key: string, hash: string): Promise<ReceiveOutcome> {
+async function receiveOnce(tx: EntityManager, ctx: SettleContext, partner: Partner, cdr: Cdr, via: 'PUSH' | 'PULL', key: string, hash: string): Promise<ReceiveOutcome | { kind: 'CONFLICT'; record: CdrRecord }> {
   const existing = await tx.findOne(CdrEntity, { cdrKey: key }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   if (existing) {
     if (existing.contentHash === hash) {
@@ -60,11 +66,7 @@ async function receiveOnce(tx: EntityManager, ctx: SettleContext, partner: Partn
       return { kind: 'DUPLICATE', record: existing };
     }
     ctx.log.warn({ cdr: key, via, stored: existing.contentHash, incoming: hash }, 'CDR received again with different content: refused, the stored one stands');
-    // Kept as evidence in its own transaction: the refusal below rolls this one back.
-    await tx.fork().transactional(async (side) => {
-      side.persist(side.create(CdrEventEntity, { cdrRef: existing.id, at: ctx.now, cause: 'CONFLICTING_RESEND', fromState: null, toState: null, actor: null, detail: { via, content_hash: hash, total_cost: cdr.total_cost, last_updated: cdr.last_updated } }));
-    });
-    throw invalid(`id: CDR ${cdr.id} was already received with different content; CDRs are immutable: send a credit CDR, then a new CDR with a new id`);
+    return { kind: 'CONFLICT', record: existing };
   }
   const record = tx.create(CdrEntity, {
     id: randomUUID(),

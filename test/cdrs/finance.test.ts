@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { chargingWorld, cpoCdr, ENERGY_TARIFF, type ChargingWorld } from '../helpers/charging.ts';
-import { APP_KEY } from '../helpers/hub.ts';
+import { APP_KEY, FINANCE_KEY } from '../helpers/hub.ts';
+import { request } from 'undici';
 import { http } from '../helpers/http.ts';
 
 describe('finance API', () => {
@@ -57,8 +58,11 @@ describe('finance API', () => {
     ]);
     const csv = await w.finance('GET', '/reconciliation?from=2026-11-01&to=2026-12-01', undefined, { accept: 'text/csv' });
     expect(csv.headers['content-type']).to.equal('text/csv; charset=utf-8');
+    // The decoder drops the byte-order mark; the bytes on the wire start with it.
+    const raw = await request(`${w.t.url}/api/v1/finance/reconciliation.csv?from=2026-11-01&to=2026-12-01`, { headers: { authorization: `Bearer ${FINANCE_KEY}` } });
+    expect([...Buffer.from(await raw.body.arrayBuffer()).subarray(0, 3)]).to.deep.equal([0xef, 0xbb, 0xbf]);
     expect(csv.text).to.equal(
-      '\ufeffpartner_id,partner_name,country_code,party_id,currency,count,kwh,their_total,our_total,difference,disputed_count,exception_count\r\n' +
+      'partner_id,partner_name,country_code,party_id,currency,count,kwh,their_total,our_total,difference,disputed_count,exception_count\r\n' +
         `${w.cpo.id},Fake CPO,BE,BEC,EUR,3,20,5.6,5,0.6,1,1\r\n`,
     );
     expect((await w.finance('GET', '/reconciliation.csv?from=2026-11-01&to=2026-12-01')).text).to.equal(csv.text);

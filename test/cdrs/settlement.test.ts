@@ -141,15 +141,17 @@ describe('CDRs: receiver and settlement', () => {
     // Started before the hub held the tariff (it arrived at 10:00:00): the version held when the CDR came.
     const early = { start_date_time: '2026-11-25T09:00:00Z', end_date_time: '2026-11-25T10:00:00Z', charging_periods: [{ start_date_time: '2026-11-25T09:00:00Z', dimensions: [{ type: 'ENERGY', volume: 10 }, { type: 'TIME', volume: 1 }], tariff_id: 'T-ENERGY' }] };
     await w.postCdr(cpoCdr(null, { id: 'CDR-B', session_id: 'S-B', cdr_token: card, ...early }));
-    // A tariff the hub never held: the CDR's own (EUR 0.30 per kWh, no VAT).
+    // A home charger the hub does not know, with a tariff it never held: the CDR's own (EUR 0.30 per kWh, no VAT).
     const own = { ...ENERGY_TARIFF, id: 'T-OWN', elements: [{ price_components: [{ type: 'ENERGY', price: 0.3, step_size: 1 }] }] };
     const periods = [{ start_date_time: '2026-11-25T10:00:10Z', dimensions: [{ type: 'ENERGY', volume: 10 }, { type: 'TIME', volume: 1 }], tariff_id: 'T-OWN' }];
-    await w.postCdr(cpoCdr(null, { id: 'CDR-C', session_id: 'S-C', cdr_token: card, tariffs: [own], charging_periods: periods, total_cost: { excl_vat: 3, incl_vat: 3 } }));
+    const home = { ...cpoCdr(null).cdr_location, id: 'HOME-1', evse_uid: 'H1', evse_id: 'BE*BEC*EHOME1' };
+    await w.postCdr(cpoCdr(null, { id: 'CDR-C', session_id: 'S-C', cdr_token: card, cdr_location: home, tariffs: [own], charging_periods: periods, total_cost: { excl_vat: 3, incl_vat: 3 } }));
     expect((await cdrs()).map((c: any) => [c.cdr_id, c.state, c.tariff_source, c.our_price.excl_vat, c.our_price.incl_vat])).to.deep.equal([
       ['CDR-A', 'SETTLED', 'TARIFF_AT_START', 2.5, 3],
       ['CDR-B', 'SETTLED', 'TARIFF_AT_RECEIPT', 2.5, 3],
       ['CDR-C', 'SETTLED', 'CDR_TARIFFS', 3, 3],
     ]);
+    expect((await cdrs())[2].flags).to.deep.equal(['TIME_ZONE_UNKNOWN: the location is not known to the hub: tariff restrictions evaluated in UTC']);
   });
 
   it('a CDR for a token that is not ours is kept and ticketed, never settled', async () => {
