@@ -19,7 +19,8 @@ describe('reconciliation of a CPO’s CDRs with ours', () => {
     await w.postCdr(cdr('D', 'S-D'));
     await w.postCdr(cdr('E', 'S-D'));
     await w.postCdr(cdr('F', 'S-F', { total_cost: { excl_vat: 4, incl_vat: 4.8 } }));
-    w.cpoCdrs = [cdr('A', 'S-A'), cdr('A', 'S-A'), cdr('B', 'S-B'), cdr('C', 'S-C', { total_cost: { excl_vat: 2.6, incl_vat: 3.12 } }), cdr('F', 'S-F', { total_cost: { excl_vat: 4, incl_vat: 4.8 } })];
+    await w.postCdr(cdr('G', 'S-G'));
+    w.cpoCdrs = [cdr('A', 'S-A'), cdr('A', 'S-A'), cdr('B', 'S-B'), cdr('C', 'S-C', { total_cost: { excl_vat: 2.6, incl_vat: 3.12 } }), cdr('F', 'S-F', { total_cost: { excl_vat: 4, incl_vat: 4.8 } }), cdr('G', 'S-G', { remark: 'edited later' })];
     const res = await w.finance('POST', '/reconciliation-runs', { partner_id: w.cpo.id, from: '2026-11-25', to: '2026-11-26' });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(w.cdrQueries()[0]!.path).to.equal(`/ocpi/2.2.1/cdrs?date_from=${encodeURIComponent('2026-11-25T00:00:00.000Z')}&date_to=${encodeURIComponent('2026-11-26T00:00:00.000Z')}`);
@@ -28,6 +29,7 @@ describe('reconciliation of a CPO’s CDRs with ours', () => {
       ['DUPLICATE_IN_PARTNER_LIST', 'BE/BEC/A'],
       ['MISSING_AT_HUB', 'BE/BEC/B'],
       ['AMOUNT_CHANGED', 'BE/BEC/C'],
+      ['CONTENT_CHANGED', 'BE/BEC/G'],
       ['MISSING_AT_PARTNER', 'BE/BEC/D'],
       ['MISSING_AT_PARTNER', 'BE/BEC/E'],
       ['PRICE_DIFFERENCE', 'BE/BEC/F'],
@@ -36,7 +38,7 @@ describe('reconciliation of a CPO’s CDRs with ours', () => {
     ]);
     expect(res.body.lines.find((l: any) => l.kind === 'AMOUNT_CHANGED').detail).to.deep.equal({ stored_excl_vat: 2.5, listed_excl_vat: 2.6 });
     expect(res.body.lines.find((l: any) => l.kind === 'PRICE_DIFFERENCE').detail).to.deep.equal({ currency: 'EUR', ours: 2.5, theirs: 4, difference: 1.5 });
-    expect(res.body.summary).to.deep.include({ partner_listed: 4, mismatches: 8 });
+    expect(res.body.summary).to.deep.include({ partner_listed: 5, mismatches: 9 });
     // B was missing: it is now received (pulled) and settled.
     const b = (await w.finance('GET', '/cdrs')).body.data.find((c: any) => c.cdr_id === 'B');
     expect(b).to.deep.include({ via: 'PULL', state: 'SETTLED' });

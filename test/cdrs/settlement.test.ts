@@ -52,6 +52,21 @@ describe('CDRs: receiver and settlement', () => {
     expect(detail.tariff_used.id).to.equal('T-ENERGY');
   });
 
+  it('prices with the tariff the user saw at the start, even after the CPO changed it', async () => {
+    const { body } = await w.start();
+    expect((await w.history(body.id)).events[0].cause).to.equal('START_REQUESTED');
+    // The CPO raises the price to EUR 0.40 a minute later, and bills the session with it.
+    w.t.clock.advance(60_000);
+    const raised = { ...ENERGY_TARIFF, elements: [{ price_components: [{ type: 'ENERGY', price: 0.4, vat: 20, step_size: 1 }] }], last_updated: '2026-11-25T10:01:00Z' };
+    expect((await w.t.ocpi('PUT', '/ocpi/2.2.1/tariffs/BE/BEC/T-ENERGY', { token: w.cpo.token, body: raised })).status).to.equal(200);
+    await w.result('ACCEPTED');
+    await w.postCdr(cpoCdr(body.id, { total_cost: { excl_vat: 4, incl_vat: 4.8 } }));
+    const [cdr] = await cdrs();
+    expect(cdr).to.deep.include({ state: 'DISPUTED', tariff_source: 'ORDER_SNAPSHOT', difference: 1.5 });
+    expect(cdr.our_price).to.deep.equal({ excl_vat: 2.5, incl_vat: 3 });
+    expect((await w.order(body.id)).billed).to.deep.equal({ currency: 'EUR', excl_vat: 2.5, incl_vat: 3 });
+  });
+
   it('CDRs are immutable: the same CDR again is acknowledged once; other content under the same id is refused and logged', async () => {
     const id = await chargedOrder(w);
     await w.postCdr(cpoCdr(id));
