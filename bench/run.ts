@@ -7,6 +7,9 @@
  *     vs. a bare Koa server echoing the same PATCH body.
  *  2. App geo query (`near`, 2 km) over 50,000 locations / 100,000 EVSEs vs. `select 1`
  *     through the same connection pool; plus the query plan, which must use the GiST index.
+ *  3. CDR POST through the whole path (auth, schema, rules, order, tariff lookup, pricing,
+ *     settlement, one transaction) vs. the bare Koa server echoing the same CDR.
+ *  4. The tariff engine alone (one CDR priced) vs. JSON Schema validation of that CDR, in process.
  */
 import Koa from 'koa';
 import http from 'node:http';
@@ -16,11 +19,14 @@ import { mochaGlobalSetup, mochaGlobalTeardown } from '../test/setup/database.ts
 import { startTestHub, APP_KEY } from '../test/helpers/hub.ts';
 import { onboardCpo } from '../test/helpers/onboarding.ts';
 import { example } from '../test/helpers/examples.ts';
+import { cpoCdr, ENERGY_TARIFF } from '../test/helpers/charging.ts';
+import { priceSession } from '../ocpi-modules/tariffs/pricing.ts';
+import { schemaErrors } from '../src/ocpi/validator.ts';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 8) * 1000;
 const CONCURRENCY = 16;
 
-async function load(origin: string, make: (i: number) => { method: 'GET' | 'PATCH'; path: string; headers: Record<string, string>; body?: string }) {
+async function load(origin: string, make: (i: number) => { method: 'GET' | 'PATCH' | 'POST'; path: string; headers: Record<string, string>; body?: string }) {
   const pool = new Pool(origin, { connections: CONCURRENCY });
   const latencies: number[] = [];
   let errors = 0;
@@ -81,7 +87,34 @@ async function main() {
     });
     const echo = await load(echoOrigin, patch);
     const hubPatch = await load(t.url, patch);
+
+    // 3. CDR POST (each a new CDR for one of our cards, so each creates and bills an order) vs the echo.
+    await t.ocpi('PUT', `/ocpi/2.2.1/tariffs/BE/BEC/${ENERGY_TARIFF.id}`, { token: cpo.token, body: ENERGY_TARIFF });
+    await fetch(`${t.url}/api/v1/tokens/BENCH-CARD`, { method: 'PUT', headers: { authorization: `Bearer ${APP_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'RFID', contract_id: 'NL-HUB-BENCH', issuer: 'bench', valid: true, whitelist: 'ALLOWED' }) });
+    const card = { country_code: 'NL', party_id: 'HUB', uid: 'BENCH-CARD', type: 'RFID', contract_id: 'NL-HUB-BENCH' };
+    const postCdr = (prefix: string) => (i: number) => ({
+      method: 'POST' as const,
+      path: '/ocpi/2.2.1/cdrs',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify(cpoCdr(null, { id: `${prefix}${i}`, session_id: `${prefix}${i}`, cdr_token: card })),
+    });
+    const echoCdr = await load(echoOrigin, postCdr('E'));
+    const hubCdr = await load(t.url, postCdr('B'));
     server.close();
+
+    // 4. Pricing one CDR vs validating it against its schema, in process.
+    const sample = cpoCdr(null, { cdr_token: card }) as any;
+    const loop = (fn: () => void) => {
+      let n = 0;
+      const until = performance.now() + DURATION_MS / 2;
+      while (performance.now() < until) {
+        fn();
+        n++;
+      }
+      return n / (DURATION_MS / 2000);
+    };
+    const validations = loop(() => schemaErrors('cdr.json', sample));
+    const pricings = loop(() => priceSession({ tariff: ENERGY_TARIFF as any, timeZone: 'Europe/Brussels', startDateTime: sample.start_date_time, endDateTime: sample.end_date_time, chargingPeriods: sample.charging_periods }));
 
     // 2. Geo query over 100k EVSEs vs select 1.
     const em = t.hub.services.orm.em.fork();
@@ -123,6 +156,12 @@ async function main() {
     console.log(`  baseline  select 1 via the pool         ${selectRps.toFixed(0)} queries/s`);
     console.log(`  hub       app near=2 km, limit 50      ${fmt(near)}`);
     console.log(`  ratio     near query / select 1         ${(near.rps / selectRps).toFixed(3)} (throughput)`);
+    console.log(`  baseline  bare Koa CDR echo            ${fmt(echoCdr)}`);
+    console.log(`  hub       CDR POST, priced and settled ${fmt(hubCdr)}`);
+    console.log(`  ratio     hub CDR / Koa echo            ${(hubCdr.rps / echoCdr.rps).toFixed(3)} (throughput)`);
+    console.log(`  baseline  CDR schema validation        ${validations.toFixed(0)} /s`);
+    console.log(`  engine    priceSession (1 period)       ${pricings.toFixed(0)} /s`);
+    console.log(`  ratio     pricing / validation          ${(pricings / validations).toFixed(3)}`);
     if (!usesIndex) {
       console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
       process.exitCode = 1;
