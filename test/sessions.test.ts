@@ -47,6 +47,14 @@ describe('sessions receiver', () => {
     expect((await get('101')).body.data).to.not.have.property('charging_periods');
   });
 
+  it('a retried PATCH does not append its charging periods twice', async () => {
+    await put('101', example('session_example_1_simple_start.json'));
+    const patchBody = { charging_periods: [{ start_date_time: '2020-03-09T10:30:00Z', dimensions: [{ type: 'ENERGY', volume: 3.1 }] }], kwh: 3.1, last_updated: '2020-03-09T10:30:00Z' };
+    await patch('101', patchBody);
+    await patch('101', patchBody);
+    expect((await get('101')).body.data.charging_periods.map((p: any) => p.start_date_time)).to.deep.equal(['2020-03-09T10:30:00Z']);
+  });
+
   it('refuses a PATCH without last_updated (2001) and one for an unknown session (404)', async () => {
     await put('101', example('session_example_1_simple_start.json'));
     const res = await patch('101', { kwh: 3 });

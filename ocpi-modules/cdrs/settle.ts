@@ -131,15 +131,15 @@ function compare(tx: EntityManager, record: CdrRecord, ctx: SettleContext): void
 }
 
 function bill(tx: EntityManager, order: ChargingOrder, record: CdrRecord, ctx: SettleContext): void {
-  const rebill = order.state === 'COMPLETED';
+  const detail = { cdr: record.cdrKey, billed_excl_vat: record.ourExclVat, billed_incl_vat: record.ourInclVat, cdr_state: record.state };
+  if (order.state === 'COMPLETED') noteOrder(tx, order, 'CDR_REBILLED', { ...ctx, detail });
+  // The bill is written only with the transition that allows it.
+  else if (!transition(tx, order, 'COMPLETED', record.state === 'SETTLED' ? 'CDR_SETTLED' : 'CDR_DISPUTED', { ...ctx, detail })) return;
   order.billedCurrency = record.currency;
   order.billedExclVat = record.ourExclVat ?? null;
   order.billedInclVat = record.ourInclVat ?? null;
   order.cdrRef = record.id;
   order.updatedAt = ctx.now;
-  const detail = { cdr: record.cdrKey, billed_excl_vat: record.ourExclVat, billed_incl_vat: record.ourInclVat, cdr_state: record.state };
-  if (rebill) noteOrder(tx, order, 'CDR_REBILLED', { ...ctx, detail });
-  else transition(tx, order, 'COMPLETED', record.state === 'SETTLED' ? 'CDR_SETTLED' : 'CDR_DISPUTED', { ...ctx, detail });
 }
 
 /**
@@ -171,5 +171,20 @@ async function settleCredit(tx: EntityManager, record: CdrRecord, ctx: SettleCon
     order.cdrRef = null;
     order.updatedAt = ctx.now;
     noteOrder(tx, order, 'CDR_CREDITED', { ...ctx, detail: { original: original.cdrKey, credit: record.cdrKey } });
+    // The corrected CDR may have come before this credit and been held back as a second CDR: now it bills.
+    await tx.flush();
+    const held = await tx.findOne(CdrEntity, { orderId: order.id, state: 'EXCEPTION', cause: 'SECOND_CDR_FOR_ORDER', creditedBy: null }, { orderBy: { seq: 'asc' } });
+    if (held) await settleCdr(tx, held, order, ctx);
   }
+}
+
+/**
+ * A credit that came before its original waits in EXCEPTION (CREDIT_FOR_UNKNOWN_CDR); when the
+ * original arrives, the credit is applied to it, whatever the order of arrival.
+ */
+export async function applyWaitingCredits(tx: EntityManager, original: CdrRecord, ctx: SettleContext): Promise<void> {
+  await tx.flush();
+  const waiting = await tx.find(CdrEntity, { partnerId: original.partnerId, credit: true, state: 'EXCEPTION', cause: 'CREDIT_FOR_UNKNOWN_CDR' }, { orderBy: { seq: 'asc' } });
+  const credit = waiting.find((c) => sameId(c.countryCode, original.countryCode) && sameId(c.partyId, original.partyId) && sameId(c.body.credit_reference_id, original.cdrId));
+  if (credit) await settleCredit(tx, credit, ctx);
 }

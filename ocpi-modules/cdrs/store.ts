@@ -12,7 +12,7 @@ import { findOurToken } from '../tokens/store.ts';
 import { ChargingOrderEntity, type ChargingOrder } from '../commands/entities.ts';
 import { recordChargerOrder } from '../commands/session-link.ts';
 import { CdrEntity, CdrEventEntity, cdrKey, type CdrRecord } from './entities.ts';
-import { cdrTransition, settleCdr, type SettleContext } from './settle.ts';
+import { applyWaitingCredits, cdrTransition, settleCdr, type SettleContext } from './settle.ts';
 
 /**
  * Receiving a CDR (pushed or pulled): stored once and never changed. The same CDR again is
@@ -112,6 +112,7 @@ async function receiveOnce(tx: EntityManager, ctx: SettleContext, partner: Partn
   }
   record.orderId = order?.id ?? null;
   await settleCdr(tx, record, order ?? null, ctx);
+  await applyWaitingCredits(tx, record, ctx);
   return { kind: 'CREATED', record };
 }
 

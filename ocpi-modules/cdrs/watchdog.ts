@@ -2,11 +2,9 @@ import type { Services } from '../../src/services.ts';
 import type { Job } from '../../src/jobs/scheduler.ts';
 import type { Logger } from '../../src/observability/log.ts';
 import { getPartner } from '../../src/partners/registry.ts';
-import { writeSession } from '../sessions/store.ts';
 import { ChargingOrderEntity, type ChargingOrder } from '../commands/entities.ts';
 import { noteOrder, ticketForOrder, transition, withOrder } from '../commands/orders.ts';
-import { lookupSession } from '../commands/session-query.ts';
-import { linkSession } from '../commands/session-link.ts';
+import { applyQueriedSession, lookupSession } from '../commands/session-query.ts';
 import { pullCdrs } from './pull.ts';
 
 /**
@@ -39,7 +37,7 @@ export async function runWatchdog(services: Services): Promise<{ silent: number;
 
   const silent: { id: string }[] = await conn.execute(
     `select o.id from charging_orders o left join sessions s on s.session_key = o.session_key
-      where o.state = 'ACTIVE' and greatest(coalesce(s.updated_at, o.updated_at), o.updated_at) < ?
+      where o.state in ('ACTIVE', 'EXCEPTION') and greatest(coalesce(s.updated_at, o.updated_at), o.updated_at) < ?
       order by o.updated_at limit ${BATCH}`,
     [new Date(now.getTime() - sessionSilenceMinutes * 60_000)],
   );
@@ -49,6 +47,7 @@ export async function runWatchdog(services: Services): Promise<{ silent: number;
     `select o.id from charging_orders o
       where o.state = 'AWAITING_CDR' and o.state_changed_at < ?
         and not exists (select 1 from exception_tickets t where t.order_id = o.id and t.kind = 'CDR_MISSING' and t.state = 'OPEN')
+        and not exists (select 1 from cdrs c where c.order_id = o.id)
       order by o.state_changed_at limit ${BATCH}`,
     [new Date(now.getTime() - cdrWaitHours * 3_600_000)],
   );
@@ -89,19 +88,7 @@ async function checkSilentOrder(services: Services, log: Logger, id: string): Pr
   const partner = await getPartner(em, order.partnerId);
   const lookup = await lookupSession(services, partner, order);
   const now = services.clock.now();
-  if (lookup.outcome === 'FOUND') {
-    const session = lookup.session;
-    await writeSession(services.orm.em.fork(), {
-      partnerId: partner.id,
-      countryCode: session.country_code,
-      partyId: session.party_id,
-      sessionId: session.id,
-      method: 'PUT',
-      body: session,
-      now,
-      afterWrite: (tx, record, previousStatus) => linkSession(tx, record, previousStatus, { services, log, now, via: 'QUERY' }),
-    }).catch((err: Error) => log.warn({ order: id, err: err.message }, 'session from the CPO refused'));
-  }
+  if (lookup.outcome === 'FOUND') await applyQueriedSession(services, log, partner, lookup.session, now);
   const after = await services.orm.em.fork().findOneOrFail(ChargingOrderEntity, { id });
   const pulled = after.state === 'AWAITING_CDR' ? await pullForOrder(services, log, after) : undefined;
   await withOrder(services.orm.em.fork(), id, (tx, o) => {

@@ -2,13 +2,10 @@ import type { Services } from '../../src/services.ts';
 import type { Job } from '../../src/jobs/scheduler.ts';
 import type { Logger } from '../../src/observability/log.ts';
 import { getPartner } from '../../src/partners/registry.ts';
-import { sameId } from '../../src/ocpi/party-scope.ts';
-import { writeSession } from '../sessions/store.ts';
 import { ChargingOrderEntity } from './entities.ts';
 import { clearFollowUp, noteOrder, ticketForOrder, transition, withOrder } from './orders.ts';
 import { startQueries } from './dispatch.ts';
-import { lookupSession } from './session-query.ts';
-import { linkSession } from './session-link.ts';
+import { applyQueriedSession, lookupSession } from './session-query.ts';
 
 /**
  * The durable follow-up of orders whose outcome the hub does not know yet. Due orders are
@@ -83,27 +80,10 @@ export async function confirmSession(services: Services, log: Logger, id: string
   let outcome: string = lookup.outcome;
   const evidence: Record<string, unknown> = { ...lookup.evidence };
   if (lookup.outcome === 'FOUND') {
-    const session = lookup.session;
-    const own = (partner.roles ?? []).some((r) => sameId(r.country_code, session.country_code) && sameId(r.party_id, session.party_id));
-    if (!own) {
+    const refused = await applyQueriedSession(services, log, partner, lookup.session, now);
+    if (refused) {
       outcome = 'NOT_FOUND';
-      evidence.rejected = `session ${session.id} is under ${session.country_code}/${session.party_id}, not one of the partner's roles`;
-    } else {
-      try {
-        await writeSession(services.orm.em.fork(), {
-          partnerId: partner.id,
-          countryCode: session.country_code,
-          partyId: session.party_id,
-          sessionId: session.id,
-          method: 'PUT',
-          body: session,
-          now,
-          afterWrite: (tx, record, previousStatus) => linkSession(tx, record, previousStatus, { services, log, now, via: 'QUERY' }),
-        });
-      } catch (err) {
-        outcome = 'NOT_FOUND';
-        evidence.rejected = (err as Error).message;
-      }
+      evidence.rejected = refused;
     }
   }
   await withOrder(services.orm.em.fork(), id, async (tx, o) => {

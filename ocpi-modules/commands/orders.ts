@@ -13,8 +13,9 @@ import { messageFor } from './messages.ts';
  * messages change nothing.
  */
 const NEXT: Record<OrderState, OrderState[]> = {
-  REQUESTED: ['PENDING', 'ACTIVE', 'FAILED'],
-  PENDING: ['ACTIVE', 'FAILED'],
+  // COMPLETED from a start still unconfirmed: its CDR proves the charge happened.
+  REQUESTED: ['PENDING', 'ACTIVE', 'COMPLETED', 'FAILED'],
+  PENDING: ['ACTIVE', 'COMPLETED', 'FAILED'],
   // COMPLETED straight from ACTIVE: the CDR came, the session's COMPLETED was lost on the way.
   ACTIVE: ['STOPPING', 'AWAITING_CDR', 'COMPLETED', 'FAILED', 'EXCEPTION'],
   // A refused or unconfirmed stop leaves the user charging: back to ACTIVE, with a message saying so.

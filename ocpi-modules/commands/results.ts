@@ -64,6 +64,16 @@ async function applyResult(tx: EntityManager, services: Services, order: Chargin
     else transition(tx, order, 'ACTIVE', `STOP_RESULT_${result.result}`, t);
     return;
   }
+  if (order.state !== 'REQUESTED' && order.state !== 'PENDING') {
+    // The order moved on (the session was seen, a stop was asked, or it failed): a late result changes nothing.
+    noteOrder(tx, order, 'LATE_START_RESULT', { ...t, detail: { command_id: command.id, result, state: order.state } });
+    ctx.log.info({ order: order.id, state: order.state, result: result.result }, 'late START_SESSION result: nothing changes');
+    if (order.state === 'FAILED' && result.result === 'ACCEPTED') {
+      ctx.log.warn({ order: order.id, cause: order.cause }, 'CommandResult ACCEPTED for a FAILED charging order: attached and ticketed, nothing reopened');
+      await ticketForOrder(tx, order, ctx.now, 'LATE_RESULT_FOR_FAILED_ORDER', `CPO accepted START_SESSION for order ${order.id} after it had FAILED (${order.cause}): the car may be charging`);
+    }
+    return;
+  }
   const evseStatus = EVSE_STATUS[result.result];
   if (evseStatus && order.evseRef) {
     const evse = await tx.findOne(EvseEntity, { id: order.evseRef });
@@ -72,9 +82,6 @@ async function applyResult(tx: EntityManager, services: Services, order: Chargin
       evse.statusReportedAt = ctx.now;
     }
   }
-  const moved = result.result === 'ACCEPTED' ? transition(tx, order, 'ACTIVE', 'RESULT_ACCEPTED', t) : transition(tx, order, 'FAILED', `RESULT_${result.result}`, t);
-  if (!moved && order.state === 'FAILED' && result.result === 'ACCEPTED') {
-    ctx.log.warn({ order: order.id, cause: order.cause }, 'CommandResult ACCEPTED for a FAILED charging order: attached and ticketed, nothing reopened');
-    await ticketForOrder(tx, order, ctx.now, 'LATE_RESULT_FOR_FAILED_ORDER', `CPO accepted START_SESSION for order ${order.id} after it had FAILED (${order.cause}): the car may be charging`);
-  }
+  if (result.result === 'ACCEPTED') transition(tx, order, 'ACTIVE', 'RESULT_ACCEPTED', t);
+  else transition(tx, order, 'FAILED', `RESULT_${result.result}`, t);
 }

@@ -6,6 +6,9 @@ import { schemaErrors } from '../../src/ocpi/validator.ts';
 import { objectKey, sameId } from '../../src/ocpi/party-scope.ts';
 import type { Session } from '../../src/ocpi/types.ts';
 import type { ChargingOrder } from './entities.ts';
+import type { Logger } from '../../src/observability/log.ts';
+import { writeSession } from '../sessions/store.ts';
+import { linkSession } from './session-link.ts';
 
 /**
  * Asks the CPO's Sessions sender whether it has the order's session: the sessions updated
@@ -39,9 +42,35 @@ export async function lookupSession(services: Services, partner: Partner, order:
     return { outcome: 'UNREACHABLE', evidence: { url, error: (err as Error).message } };
   }
   if (!matches.length) return { outcome: 'NOT_FOUND', evidence: { url, sessions_received: received } };
-  const session = matches.at(-1);
+  const session = matches.at(-1) as Partial<Session>;
+  // Only a session under one of the CPO's own parties answers for it; another party's is not its to report.
+  const own = (partner.roles ?? []).some((r) => sameId(r.country_code, session.country_code) && sameId(r.party_id, session.party_id));
+  if (!own) return { outcome: 'NOT_FOUND', evidence: { url, sessions_received: received, rejected: `session ${String(session.id)} is under ${String(session.country_code)}/${String(session.party_id)}, not one of the partner's roles` } };
   const problems = schemaErrors('session.json', session);
   // A session we cannot accept is not evidence of anything: keep asking, and show it to operations.
   if (problems.length) return { outcome: 'NOT_FOUND', evidence: { url, sessions_received: received, rejected_session: session, problems } };
   return { outcome: 'FOUND', session: session as Session, evidence: { url, session_id: (session as Session).id, status: (session as Session).status } };
+}
+
+/**
+ * Stores a session the CPO reported when asked, with the same rules as a push, and lets it
+ * move its order. Returns why it was refused, if it was.
+ */
+export async function applyQueriedSession(services: Services, log: Logger, partner: Partner, session: Session, now: Date): Promise<string | undefined> {
+  try {
+    await writeSession(services.orm.em.fork(), {
+      partnerId: partner.id,
+      countryCode: session.country_code,
+      partyId: session.party_id,
+      sessionId: session.id,
+      method: 'PUT',
+      body: session,
+      now,
+      afterWrite: (tx, record, previousStatus) => linkSession(tx, record, previousStatus, { services, log, now, via: 'QUERY' }),
+    });
+    return undefined;
+  } catch (err) {
+    log.warn({ session: session.id, err: (err as Error).message }, 'session reported by the CPO refused');
+    return (err as Error).message;
+  }
 }

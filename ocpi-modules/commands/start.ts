@@ -214,11 +214,12 @@ export async function startCharging(services: Services, em: EntityManager, log: 
       return command.id;
     });
   } catch (err) {
+    if (!(err instanceof UniqueConstraintViolationException)) throw err;
     // Two retries with one key raced: the one that lost returns the winner's order.
-    if (err instanceof UniqueConstraintViolationException && idempotencyKey) {
-      const earlier = await replay(em.fork(), idempotencyKey, print);
-      if (earlier) return earlier;
-    }
+    const earlier = idempotencyKey ? await replay(em.fork(), idempotencyKey, print) : undefined;
+    if (earlier) return earlier;
+    // Two different starts on one EVSE raced past the check above: the database let one through.
+    if (err.message.includes('charging_orders_start_in_progress')) throw refuse('EVSE_START_IN_PROGRESS', `EVSE ${request.evse_uid} already has a start waiting for confirmation`);
     throw err;
   }
   await dispatchOrLeaveToFollowUp(services, log, commandId);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LockMode } from '@mikro-orm/core';
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { HubError } from '../../src/errors.ts';
 import { assertSchema } from '../../src/ocpi/validator.ts';
@@ -31,17 +31,32 @@ export interface SessionOutcome {
 }
 
 export async function writeSession(em: EntityManager, input: SessionWrite): Promise<SessionOutcome> {
+  try {
+    return await writeOnce(em.fork(), input);
+  } catch (err) {
+    // Two first deliveries of one session raced (or a CDR created its order meanwhile): the retry finds them.
+    if (err instanceof UniqueConstraintViolationException) return writeOnce(em.fork(), input);
+    throw err;
+  }
+}
+
+async function writeOnce(em: EntityManager, input: SessionWrite): Promise<SessionOutcome> {
   return em.transactional(async (tx) => {
     const key = sessionKey(input.countryCode, input.partyId, input.sessionId);
     const existing = await tx.findOne(SessionEntity, { sessionKey: key }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!existing && input.method === 'PATCH') throw new HubError('NOT_FOUND', `unknown session ${input.sessionId}`);
+    // Two partners may share a party in their roles (a CPO moving platforms); a session stays with the one that created it.
+    if (existing && existing.partnerId !== input.partnerId) throw new HubError('FORBIDDEN', `session ${input.sessionId} belongs to another partner`);
     const incoming = parseDateTime(input.body.last_updated)!;
     if (existing && incoming < existing.lastUpdated) return { created: false, applied: false, record: existing };
     let next: Session;
     if (input.method === 'PUT') next = input.body as Session;
     else {
       const patch = input.body as SessionPatch;
-      const periods = patch.charging_periods ? [...(existing!.body.charging_periods ?? []), ...patch.charging_periods] : existing!.body.charging_periods;
+      // A retried PATCH must not count its periods twice: a period is known by its start.
+      const known = new Set((existing!.body.charging_periods ?? []).map((p) => parseDateTime(p.start_date_time)?.getTime()));
+      const fresh = (patch.charging_periods ?? []).filter((p) => !known.has(parseDateTime(p.start_date_time)?.getTime()));
+      const periods = patch.charging_periods ? [...(existing!.body.charging_periods ?? []), ...fresh] : existing!.body.charging_periods;
       next = { ...existing!.body, ...(patch as Partial<Session>), charging_periods: periods } as Session;
       if (next.charging_periods === undefined) delete next.charging_periods;
     }

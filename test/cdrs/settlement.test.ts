@@ -135,6 +135,39 @@ describe('CDRs: receiver and settlement', () => {
     ]);
   });
 
+  it('credits and corrections settle whatever their order of arrival', async () => {
+    const id = await chargedOrder(w);
+    // The credit first: it waits; the original then arrives and is reversed at once.
+    const credit = cpoCdr(id, { id: 'CDR-1-C', credit: true, credit_reference_id: 'CDR-1', total_cost: { excl_vat: -2.5, incl_vat: -3 } });
+    await w.postCdr(credit);
+    expect((await cdrs())[0]).to.deep.include({ state: 'EXCEPTION', cause: 'CREDIT_FOR_UNKNOWN_CDR' });
+    await w.postCdr(cpoCdr(id));
+    expect((await cdrs()).map((c: any) => [c.cdr_id, c.state])).to.deep.equal([
+      ['CDR-1-C', 'SETTLED'],
+      ['CDR-1', 'SETTLED'],
+    ]);
+    expect((await w.order(id)).billed).to.deep.equal({ currency: 'EUR', excl_vat: 0, incl_vat: 0 });
+    // A correction before the credit of the CDR it corrects: held as a second CDR, billed once the credit comes.
+    const periods = [{ start_date_time: '2026-11-25T10:00:10Z', dimensions: [{ type: 'ENERGY', volume: 8 }, { type: 'TIME', volume: 1 }], tariff_id: 'T-ENERGY' }];
+    await w.postCdr(cpoCdr(id, { id: 'CDR-2', charging_periods: periods, total_energy: 8, total_cost: { excl_vat: 2, incl_vat: 2.4 } }));
+    expect((await w.order(id)).billed.excl_vat).to.equal(2);
+    await w.postCdr(cpoCdr(id, { id: 'CDR-3', total_cost: { excl_vat: 2.5, incl_vat: 3 } }));
+    expect((await cdrs('?state=EXCEPTION')).map((c: any) => [c.cdr_id, c.cause])).to.deep.equal([['CDR-3', 'SECOND_CDR_FOR_ORDER']]);
+    await w.postCdr(cpoCdr(id, { id: 'CDR-2-C', credit: true, credit_reference_id: 'CDR-2', charging_periods: periods, total_energy: 8, total_cost: { excl_vat: -2, incl_vat: -2.4 } }));
+    expect((await cdrs('?state=EXCEPTION'))).to.deep.equal([]);
+    expect((await w.order(id)).billed).to.deep.equal({ currency: 'EUR', excl_vat: 2.5, incl_vat: 3 });
+  });
+
+  it('a CDR for a start still being confirmed completes the order: the charge happened', async () => {
+    w.commandAnswer.START_SESSION = () => 'DROP';
+    const { body } = await w.start();
+    expect(body.state).to.equal('PENDING');
+    await w.postCdr(cpoCdr(body.id));
+    const history = await w.history(body.id);
+    expect(history).to.deep.include({ state: 'COMPLETED', reason: 'CDR_SETTLED', follow_up: null });
+    expect(history.billed).to.deep.equal({ currency: 'EUR', excl_vat: 2.5, incl_vat: 3 });
+  });
+
   it('a second live CDR for one order is an exception: the user must not pay twice', async () => {
     const id = await chargedOrder(w);
     await w.postCdr(cpoCdr(id));

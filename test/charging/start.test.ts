@@ -151,6 +151,27 @@ describe('charging: START_SESSION and its CommandResult', () => {
     expect(await w.order(body.id)).to.include({ state: 'ACTIVE', reason: 'SESSION_PENDING' });
   });
 
+  it('a late failed CommandResult does not fail an order the session shows charging', async () => {
+    const { body } = await w.start();
+    await w.t.ocpi('PUT', '/ocpi/2.2.1/sessions/BE/BEC/S-1', { token: w.cpo.token, body: cpoSession(body.id, 'ACTIVE') });
+    expect((await w.result('TIMEOUT')).body.status_code).to.equal(1000);
+    expect(await w.order(body.id)).to.include({ state: 'ACTIVE', reason: 'SESSION_ACTIVE' });
+    expect((await w.history(body.id)).events.at(-1).cause).to.equal('LATE_START_RESULT');
+    // The EVSE keeps the status the CPO reported: the late result says nothing reliable about it.
+    expect((await w.app('GET', `/locations/${w.locationId}`)).body.evses.find((e: any) => e.uid === '3256').status).to.equal('AVAILABLE');
+    expect((await w.app('POST', `/charging-sessions/${body.id}/stop`)).body.state).to.equal('STOPPING');
+  });
+
+  it('a late START ACCEPTED does not undo a stop in progress', async () => {
+    const { body } = await w.start();
+    await w.t.ocpi('PUT', '/ocpi/2.2.1/sessions/BE/BEC/S-1', { token: w.cpo.token, body: cpoSession(body.id, 'ACTIVE') });
+    expect((await w.app('POST', `/charging-sessions/${body.id}/stop`)).body.state).to.equal('STOPPING');
+    await w.result('ACCEPTED', 0);
+    const history = await w.history(body.id);
+    expect(history.state).to.equal('STOPPING');
+    expect(history.follow_up.kind).to.equal('RESULT_DEADLINE');
+  });
+
   it('a session for one of our tokens started at the charger (RFID) becomes an order of its own', async () => {
     const res = await w.app('PUT', '/tokens/CARD-9', { type: 'RFID', contract_id: 'NL-HUB-C00000009', issuer: 'ocpi-hub', valid: true, whitelist: 'ALLOWED' });
     expect(res.status).to.equal(201);

@@ -35,7 +35,8 @@ export class Migration0007Charging extends Migration {
     this.addSql(`create unique index charging_orders_session on charging_orders (session_key) where session_key is not null`);
     this.addSql(`create index charging_orders_follow_up on charging_orders (follow_up_at) where follow_up_at is not null`);
     this.addSql(`create index charging_orders_token on charging_orders (token_uid, seq)`);
-    this.addSql(`create index charging_orders_open_evse on charging_orders (evse_ref) where state in ('REQUESTED', 'PENDING', 'ACTIVE', 'STOPPING')`);
+    // One start being confirmed per EVSE at a time: a second could become a second session.
+    this.addSql(`create unique index charging_orders_start_in_progress on charging_orders (evse_ref) where state in ('REQUESTED', 'PENDING') and origin = 'APP'`);
     // Every transition with its cause, and every message that changed nothing (duplicates, late results): the evidence.
     this.addSql(`
       create table charging_order_events (

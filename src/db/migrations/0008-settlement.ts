@@ -113,5 +113,12 @@ export class Migration0008Settlement extends Migration {
     this.addSql('drop table reconciliation_runs');
     this.addSql('drop table cdr_events');
     this.addSql('drop table cdrs');
+    this.addSql('drop index charging_orders_state_since');
+    this.addSql(`alter table charging_orders
+      drop column state_changed_at, drop column tariff_snapshot, drop column tariff_version_id, drop column tariff_time_zone,
+      drop column billed_currency, drop column billed_excl_vat, drop column billed_incl_vat, drop column cdr_ref`);
+    this.addSql(`alter table charging_orders drop constraint charging_orders_state_check`);
+    this.addSql(`alter table charging_orders add constraint charging_orders_state_check
+      check (state in ('REQUESTED', 'PENDING', 'ACTIVE', 'STOPPING', 'AWAITING_CDR', 'COMPLETED', 'FAILED'))`);
   }
 }
