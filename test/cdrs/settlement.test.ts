@@ -25,18 +25,21 @@ describe('CDRs: receiver and settlement', () => {
     const res = await w.postCdr(cpoCdr(id));
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(res.body.status_code).to.equal(1000);
-    expect(res.headers.location).to.equal(`${w.t.url}/ocpi/2.2.1/cdrs/BE/BEC/CDR-1`);
-    const back = await w.t.ocpi('GET', '/ocpi/2.2.1/cdrs/BE/BEC/CDR-1', { token: w.cpo.token });
-    expect(back.body.data).to.deep.equal(cpoCdr(id));
+    const [cdr] = await cdrs();
+    expect(res.headers.location).to.equal(`${w.t.url}/ocpi/2.2.1/cdrs/${cdr.id}`);
+    const location = new URL(res.headers.location!).pathname;
+    expect((await w.t.ocpi('GET', location, { token: w.cpo.token })).body.data).to.deep.equal(cpoCdr(id));
+    expect((await w.t.ocpi('GET', '/ocpi/2.2.1/cdrs/BE/BEC/CDR-1', { token: w.cpo.token })).body.data).to.deep.equal(cpoCdr(id));
     const other = await onboardCpo(w.t, { country_code: 'DE', party_id: 'OTH' });
     try {
+      expect((await w.t.ocpi('GET', location, { token: other.token })).status).to.equal(403);
       expect((await w.t.ocpi('GET', '/ocpi/2.2.1/cdrs/BE/BEC/CDR-1', { token: other.token })).status).to.equal(403);
     } finally {
       await other.partner.stop();
     }
     expect((await w.t.ocpi('GET', '/ocpi/2.2.1/cdrs/BE/BEC/NOPE', { token: w.cpo.token })).status).to.equal(404);
+    expect((await w.t.ocpi('GET', '/ocpi/2.2.1/cdrs/00000000-0000-4000-8000-000000000000', { token: w.cpo.token })).status).to.equal(404);
 
-    const [cdr] = await cdrs();
     expect(cdr).to.deep.include({ cdr_id: 'CDR-1', state: 'SETTLED', cause: 'PRICE_MATCHES', currency: 'EUR', total_energy: 10, difference: 0, tariff_source: 'ORDER_SNAPSHOT', order_id: id, via: 'PUSH' });
     expect(cdr.our_price).to.deep.equal({ excl_vat: 2.5, incl_vat: 3 });
     expect(cdr.their_price).to.deep.equal({ excl_vat: 2.5, incl_vat: 3 });
@@ -73,7 +76,7 @@ describe('CDRs: receiver and settlement', () => {
     const again = await w.postCdr(cpoCdr(id));
     expect(again.status).to.equal(200);
     expect(again.body.status_code).to.equal(1000);
-    expect(again.headers.location).to.equal(`${w.t.url}/ocpi/2.2.1/cdrs/BE/BEC/CDR-1`);
+    expect(again.headers.location).to.equal(`${w.t.url}/ocpi/2.2.1/cdrs/${(await cdrs())[0].id}`);
     const changed = await w.postCdr(cpoCdr(id, { total_cost: { excl_vat: 9, incl_vat: 10.8 } }));
     expect(changed.body).to.deep.include({ status_code: 2001, status_message: 'id: CDR CDR-1 was already received with different content; CDRs are immutable: send a credit CDR, then a new CDR with a new id' });
     const list = await cdrs();
