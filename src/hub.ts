@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createLogger, type Logger } from './observability/log.ts';
+import { registerCoreGauges } from './observability/gauges.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { resolveSecrets } from './secrets.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
@@ -62,6 +63,8 @@ export async function openServices(options: HubOptions): Promise<{ services: Ser
     client: options.client ?? createOcpiClient(log, config.outboundTimeoutSeconds * 1000),
     modules,
   };
+  registerCoreGauges(services);
+  for (const module of modules) module.gauges?.(services);
   return {
     services,
     async close() {

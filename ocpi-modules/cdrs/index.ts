@@ -4,6 +4,7 @@ import { cdrRoutes } from './routes.ts';
 import { watchdogJob } from './watchdog.ts';
 import { reconciliationJob } from './reconcile.ts';
 import { financeRouter } from './finance-api.ts';
+import { databaseGauge } from '../../src/observability/gauges.ts';
 
 /**
  * CDRs, as RECEIVER, and settlement: validation, recomputation from the tariff the user saw,
@@ -18,4 +19,7 @@ export const cdrsModule: OcpiModule = {
   entities: cdrEntities,
   jobs: [watchdogJob, reconciliationJob],
   apiRouters: (services) => [financeRouter(services)],
+  gauges(services) {
+    databaseGauge(services, 'ocpi_hub_cdrs', 'CDRs by settlement state', 'state', () => [`select state as key, count(*) as n from cdrs group by state`, []]);
+  },
 };

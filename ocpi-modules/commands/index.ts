@@ -3,6 +3,7 @@ import { commandEntities } from './entities.ts';
 import { resultRoutes } from './results.ts';
 import { chargingFollowUpJob } from './follow-up.ts';
 import { adminChargingRouter, appChargingRouter } from './app-api.ts';
+import { databaseGauge } from '../../src/observability/gauges.ts';
 
 /**
  * Commands, as SENDER (the eMSP side): we send START_SESSION / STOP_SESSION / UNLOCK_CONNECTOR
@@ -16,4 +17,15 @@ export const commandsModule: OcpiModule = {
   entities: commandEntities,
   jobs: [chargingFollowUpJob],
   apiRouters: (services) => [appChargingRouter(services), adminChargingRouter(services)],
+  gauges(services) {
+    databaseGauge(services, 'ocpi_hub_charging_orders', 'Charging orders not yet finished (and EXCEPTION), by state', 'state', () => [
+      `select state as key, count(*) as n from charging_orders where state in ('REQUESTED', 'PENDING', 'ACTIVE', 'STOPPING', 'AWAITING_CDR', 'EXCEPTION') group by state`,
+      [],
+    ]);
+    // A follow-up a minute overdue means the job is not running (or is stuck): page someone.
+    databaseGauge(services, 'ocpi_hub_charging_follow_ups_overdue', 'Charging order follow-ups due more than a minute ago, by kind', 'kind', () => [
+      `select follow_up_kind as key, count(*) as n from charging_orders where follow_up_at < ? group by follow_up_kind`,
+      [new Date(services.clock.now().getTime() - 60_000)],
+    ]);
+  },
 };

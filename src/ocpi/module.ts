@@ -64,6 +64,8 @@ export interface OcpiModule {
   jobs?: Job[];
   /** What this module pulls from a CPO's Sender during pull-sync, after locations. */
   syncs?: PartnerSync[];
+  /** Prometheus gauges the module adds (read from the database at scrape time). */
+  gauges?: (services: Services) => void;
   /** Routers of the app, finance or admin JSON APIs this module adds (each sets its prefix and API key). */
   apiRouters?: (services: Services) => Router[];
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { chargingWorld, cpoSession, ok, type ChargingWorld } from '../helpers/charging.ts';
 import { startTestHub } from '../helpers/hub.ts';
+import { http } from '../helpers/http.ts';
 import { createOcpiClient, type OcpiClient } from '../../src/client/ocpi-client.ts';
 import { createLogger } from '../../src/observability/log.ts';
 import { runJob } from '../../src/jobs/scheduler.ts';
@@ -92,6 +93,18 @@ describe('charging: compensation when the outcome of START_SESSION is unknown', 
     expect(ticket.evidence[1].detail.answer.failure).to.equal('NETWORK');
     await w.tick(s(60));
     expect(w.sessionQueries()).to.have.length(3);
+  });
+
+  it('/metrics shows orders by state, overdue follow-ups (a stuck job) and open tickets by kind', async () => {
+    const metrics = async () => (await http('GET', `${w.t.url}/metrics`)).text;
+    const id = await unknownStart();
+    expect(await metrics()).to.include('ocpi_hub_charging_orders{state="PENDING"} 1').and.not.include('ocpi_hub_charging_follow_ups_overdue{');
+    w.t.clock.advance(s(66));
+    expect(await metrics()).to.include('ocpi_hub_charging_follow_ups_overdue{kind="SESSION_QUERY"} 1');
+    for (let i = 0; i < 3; i++) await w.tick(0);
+    expect(await w.order(id)).to.include({ state: 'FAILED' });
+    const text = await metrics();
+    expect(text).to.include('ocpi_hub_exception_tickets_open{kind="COMMAND_UNCONFIRMED"} 1').and.not.include('ocpi_hub_charging_orders{state="PENDING"}');
   });
 
   it('a CommandResult or session arriving for a FAILED order reopens nothing: attached, ticketed once per kind', async () => {
