@@ -42,17 +42,24 @@ export interface Scheduler {
 }
 
 export function startScheduler(services: Services, jobs: Job[]): Scheduler {
+  // Runs in flight, so that stopping waits for them before the database closes under them.
+  const running = new Set<Promise<void>>();
   const tasks = jobs.map((job) =>
     cron.schedule(
       job.schedule(services.config),
       async () => {
         const started = performance.now();
-        try {
-          const ran = await runJob(services, job);
-          if (ran) services.log.debug({ job: job.name, ms: Math.round(performance.now() - started) }, 'job ran');
-        } catch (err) {
-          services.log.error({ job: job.name, err }, 'job failed');
-        }
+        const run = (async () => {
+          try {
+            const ran = await runJob(services, job);
+            if (ran) services.log.debug({ job: job.name, ms: Math.round(performance.now() - started) }, 'job ran');
+          } catch (err) {
+            services.log.error({ job: job.name, err }, 'job failed');
+          }
+        })();
+        running.add(run);
+        await run;
+        running.delete(run);
       },
       { name: job.name, noOverlap: true },
     ),
@@ -60,6 +67,7 @@ export function startScheduler(services: Services, jobs: Job[]): Scheduler {
   return {
     async stop() {
       await Promise.all(tasks.map((task) => task.stop()));
+      await Promise.all(running);
     },
   };
 }
