@@ -27,9 +27,6 @@ const NEXT: Record<OrderState, OrderState[]> = {
   EXCEPTION: ['AWAITING_CDR', 'COMPLETED'],
 };
 
-/** States in which the hub still has something to settle with the CPO before the CDR. */
-export const OPEN_STATES: OrderState[] = ['REQUESTED', 'PENDING', 'ACTIVE', 'STOPPING'];
-
 export interface TransitionContext {
   now: Date;
   log: Logger;

@@ -11,7 +11,6 @@ import type { Tariff } from '../../src/ocpi/types.ts';
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 const DAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
-const DIMENSIONS = ['ENERGY', 'FLAT', 'PARKING_TIME', 'TIME'];
 const TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z?$/;
