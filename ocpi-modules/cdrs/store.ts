@@ -2,15 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { invalid, isUuid } from '../../src/errors.ts';
+import { invalid } from '../../src/errors.ts';
 import { openTicket } from '../../src/exceptions/tickets.ts';
 import { objectKey } from '../../src/ocpi/party-scope.ts';
 import { parseDateTime } from '../../src/ocpi/datetime.ts';
 import type { Cdr } from '../../src/ocpi/types.ts';
 import type { Partner } from '../../src/partners/entities.ts';
 import { findOurToken } from '../tokens/store.ts';
-import { ChargingOrderEntity, type ChargingOrder } from '../commands/entities.ts';
-import { recordChargerOrder } from '../commands/session-link.ts';
+import type { ChargingOrder } from '../commands/entities.ts';
+import { orderForPartnerObject, recordChargerOrder } from '../commands/session-link.ts';
 import { CdrEntity, CdrEventEntity, cdrKey, type CdrRecord } from './entities.ts';
 import { applyWaitingCredits, cdrTransition, settleCdr, type SettleContext } from './settle.ts';
 
@@ -118,15 +118,8 @@ async function receiveOnce(tx: EntityManager, ctx: SettleContext, partner: Partn
 
 async function orderFor(tx: EntityManager, ctx: SettleContext, partner: Partner, record: CdrRecord): Promise<ChargingOrder | 'FOREIGN' | undefined> {
   const cdr = record.body;
-  const ref = cdr.authorization_reference;
-  if (ref && isUuid(ref)) {
-    const order = await tx.findOne(ChargingOrderEntity, { id: ref.toLowerCase() }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (order && order.partnerId === partner.id) return order;
-  }
-  if (record.sessionKey) {
-    const order = await tx.findOne(ChargingOrderEntity, { sessionKey: record.sessionKey }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (order) return order;
-  }
+  const order = await orderForPartnerObject(tx, ctx.log, partner.id, cdr.authorization_reference, record.sessionKey);
+  if (order) return order;
   const token = await findOurToken(tx, ctx.services, cdr.cdr_token);
   if (!token) return 'FOREIGN';
   // A charge we never saw start (an RFID session we missed, a lost start): the CDR is our first word of it.

@@ -4,7 +4,7 @@ import type { Services } from '../../src/services.ts';
 import { jsonBody, requireApiKey, type ApiState } from '../../src/api/frame.ts';
 import { invalid, isUuid, notFound } from '../../src/errors.ts';
 import { ChargingOrderEntity } from './entities.ts';
-import { orderHistory, orderWithSession, commandView } from './view.ts';
+import { orderHistory, orderWithSession, ordersWithSessions, commandView } from './view.ts';
 import { startCharging } from './start.ts';
 import { stopCharging, unlockConnector } from './stop.ts';
 import { CommandEntity } from './entities.ts';
@@ -29,7 +29,7 @@ export function appChargingRouter(services: Services): Router {
     const limit = typeof ctx.query.limit === 'string' ? Number(ctx.query.limit) : 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalid('limit: must be an integer from 1 to 100');
     const orders = await state(ctx).em.find(ChargingOrderEntity, { tokenUid: { $ilike: uid.replace(/[\\%_]/g, '\\$&') } }, { orderBy: { seq: 'desc' }, limit });
-    ctx.body = { data: await Promise.all(orders.map((o) => orderWithSession(state(ctx).em, o))) };
+    ctx.body = { data: await ordersWithSessions(state(ctx).em, orders) };
   });
   router.get('/:id', async (ctx) => {
     const id = ctx.params.id!;

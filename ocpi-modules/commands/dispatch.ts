@@ -30,11 +30,7 @@ export function createCommand(em: EntityManager, services: Services, input: { ty
 
 /** The schedule while a command's outcome is not known: as if the POST had just timed out. */
 export function scheduleAfterSend(services: Services, order: ChargingOrder, now: Date): void {
-  const unknownFrom = new Date(now.getTime() + services.config.commandTimeoutSeconds * 1000);
-  order.followUpKind = 'SESSION_QUERY';
-  order.unconfirmedSince = unknownFrom;
-  order.followUpAt = new Date(unknownFrom.getTime() + services.config.commandQueryDelaysSeconds[0]! * 1000);
-  order.followUpCount = 0;
+  startQueries(services, order, new Date(now.getTime() + services.config.commandTimeoutSeconds * 1000));
 }
 
 /** Wait for the CommandResult until the CPO's announced timeout (bounded by configuration). */

@@ -28,7 +28,7 @@ export interface LinkContext {
 }
 
 export async function linkSession(tx: EntityManager, record: SessionRecord, previousStatus: string | undefined, ctx: LinkContext): Promise<ChargingOrder | undefined> {
-  const order = (await orderByReference(tx, record, ctx)) ?? (await tx.findOne(ChargingOrderEntity, { sessionKey: record.sessionKey }, { lockMode: LockMode.PESSIMISTIC_WRITE }));
+  const order = await orderForPartnerObject(tx, ctx.log, record.partnerId, record.authorizationReference, record.sessionKey);
   if (!order) return startedAtCharger(tx, record, ctx);
   if (order.sessionKey && order.sessionKey !== record.sessionKey) {
     // The CPO reports a second session with our reference: someone may be billed twice.
@@ -47,16 +47,18 @@ export async function linkSession(tx: EntityManager, record: SessionRecord, prev
   return order;
 }
 
-async function orderByReference(tx: EntityManager, record: SessionRecord, ctx: LinkContext): Promise<ChargingOrder | undefined> {
-  const ref = record.authorizationReference;
-  if (!ref || !isUuid(ref)) return undefined;
-  const order = await tx.findOne(ChargingOrderEntity, { id: ref.toLowerCase() }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  if (!order) return undefined;
-  if (order.partnerId !== record.partnerId) {
-    ctx.log.warn({ order: order.id, session: record.sessionKey, partner: record.partnerId }, 'session carries the authorization_reference of an order with another partner: not linked');
-    return undefined;
+/**
+ * The order a CPO's session or CDR belongs to, row-locked: by our authorization_reference
+ * (only if the order is that partner's), else by the session already attached.
+ */
+export async function orderForPartnerObject(tx: EntityManager, log: Logger, partnerId: string, ref: string | null | undefined, sessionKey: string | null | undefined): Promise<ChargingOrder | undefined> {
+  if (ref && isUuid(ref)) {
+    const order = await tx.findOne(ChargingOrderEntity, { id: ref.toLowerCase() }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (order && order.partnerId === partnerId) return order;
+    if (order) log.warn({ order: order.id, session: sessionKey, partner: partnerId }, 'authorization_reference of an order with another partner: not linked');
   }
-  return order;
+  if (!sessionKey) return undefined;
+  return (await tx.findOne(ChargingOrderEntity, { sessionKey }, { lockMode: LockMode.PESSIMISTIC_WRITE })) ?? undefined;
 }
 
 async function applySessionStatus(tx: EntityManager, order: ChargingOrder, record: SessionRecord, ctx: LinkContext): Promise<void> {

@@ -33,8 +33,15 @@ export function orderView(order: ChargingOrder, session?: SessionRecord | null) 
 }
 
 export async function orderWithSession(em: EntityManager, order: ChargingOrder) {
-  const session = order.sessionKey ? await em.findOne(SessionEntity, { sessionKey: order.sessionKey }) : null;
-  return orderView(order, session);
+  return (await ordersWithSessions(em, [order]))[0]!;
+}
+
+/** A page of orders with their sessions, read in one query. */
+export async function ordersWithSessions(em: EntityManager, orders: ChargingOrder[]) {
+  const keys = orders.flatMap((o) => (o.sessionKey ? [o.sessionKey] : []));
+  const sessions = keys.length ? await em.find(SessionEntity, { sessionKey: { $in: keys } }) : [];
+  const byKey = new Map(sessions.map((s) => [s.sessionKey, s]));
+  return orders.map((o) => orderView(o, o.sessionKey ? byKey.get(o.sessionKey) : null));
 }
 
 export function commandView(c: CommandRecord) {
