@@ -16,6 +16,7 @@ import type { Services } from './services.ts';
 import type { OcpiModule } from './ocpi/module.ts';
 import { ocpiModules } from '../ocpi-modules/index.ts';
 import { startScheduler } from './jobs/scheduler.ts';
+import { createDeviationLog } from './partners/deviations.ts';
 
 export interface HubOptions {
   config: Config;
@@ -62,12 +63,14 @@ export async function openServices(options: HubOptions): Promise<{ services: Ser
     metrics: createMetrics(),
     client: options.client ?? createOcpiClient(log, config.outboundTimeoutSeconds * 1000),
     modules,
+    deviations: createDeviationLog(orm, log),
   };
   registerCoreGauges(services);
   for (const module of modules) module.gauges?.(services);
   return {
     services,
     async close() {
+      await services.deviations.close();
       await orm.close(true);
       await embedded?.stop();
     },

@@ -6,6 +6,7 @@ import type { Logger } from './observability/log.ts';
 import type { Metrics } from './observability/metrics.ts';
 import type { OcpiClient } from './client/ocpi-client.ts';
 import type { OcpiModule } from './ocpi/module.ts';
+import type { DeviationLog } from './partners/deviations.ts';
 
 /** What every part of a running hub may use; built once in hub.ts and passed down. */
 export interface Services {
@@ -17,4 +18,6 @@ export interface Services {
   metrics: Metrics;
   client: OcpiClient;
   modules: OcpiModule[];
+  /** Unknown fields and tolerated deviations, counted per partner. */
+  deviations: DeviationLog;
 }

@@ -5,7 +5,7 @@ import type { SyncResult } from '../../src/ocpi/module.ts';
 import { HubError } from '../../src/errors.ts';
 import { partnerEndpoint, pullAll } from '../../src/client/partner-client.ts';
 import { formatDateTime } from '../../src/ocpi/datetime.ts';
-import { schemaErrors } from '../../src/ocpi/validator.ts';
+import { partnerObjects } from '../../src/ocpi/versions/context.ts';
 import { sameId } from '../../src/ocpi/party-scope.ts';
 import type { Cdr } from '../../src/ocpi/types.ts';
 import { receiveCdr } from './store.ts';
@@ -23,16 +23,17 @@ export async function pullCdrs(services: Services, log: Logger, partner: Partner
   if (to) query.set('date_to', formatDateTime(to));
   const url = query.size ? `${base}?${query}` : base;
   const result: SyncResult = { received: 0, applied: 0, rejected: [] };
+  const objects = partnerObjects(services, services.orm.em.fork(), partner);
   await pullAll(services, partner, url, async (items) => {
     for (const item of items) {
       result.received++;
       const id = String((item as { id?: unknown })?.id ?? '?');
-      const problems = schemaErrors('cdr.json', item);
-      if (problems.length) {
-        result.rejected.push({ id, problems: problems.join('; ') });
+      const checked = await objects.check<Cdr>('Cdr', item);
+      if (!checked.ok) {
+        result.rejected.push({ id, problems: checked.problems.join('; ') });
         continue;
       }
-      const cdr = item as Cdr;
+      const cdr = checked.value;
       if (!(partner.roles ?? []).some((r) => sameId(r.country_code, cdr.country_code) && sameId(r.party_id, cdr.party_id))) {
         result.rejected.push({ id, problems: `${cdr.country_code}/${cdr.party_id} is not one of the partner's roles` });
         continue;

@@ -1,6 +1,5 @@
 import type { OcpiRequest, OcpiRoute } from '../../src/ocpi/module.ts';
 import { HubError, invalid, isUuid } from '../../src/errors.ts';
-import { assertSchema } from '../../src/ocpi/validator.ts';
 import { assertOwnParty } from '../../src/ocpi/party-scope.ts';
 import type { Cdr } from '../../src/ocpi/types.ts';
 import type { Services } from '../../src/services.ts';
@@ -9,11 +8,12 @@ import { receiveCdr } from './store.ts';
 
 /**
  * CDRs, as RECEIVER: the CPO POSTs each final CDR once; the answer's `Location`
- * (`/ocpi/2.2.1/cdrs/{id}`, the hub's id of the stored CDR) is where it can read back what we
- * stored, as can `/ocpi/2.2.1/cdrs/{country_code}/{party_id}/{cdr_id}`; its own party only.
+ * (`/ocpi/{version}/cdrs/{id}`, the hub's id of the stored CDR, under the version the CPO
+ * called) is where it can read back what we stored, as can
+ * `/ocpi/{version}/cdrs/{country_code}/{party_id}/{cdr_id}`; its own party only.
  */
-export function cdrLocation(services: Services, record: { id: string }): string {
-  return `${services.config.publicUrl}/ocpi/2.2.1/cdrs/${record.id}`;
+export function cdrLocation(services: Services, record: { id: string }, version: string): string {
+  return `${services.config.publicUrl}/ocpi/${version}/cdrs/${record.id}`;
 }
 
 function ownCdr(req: OcpiRequest, record: CdrRecord | null, shown: string): CdrRecord {
@@ -25,20 +25,21 @@ function ownCdr(req: OcpiRequest, record: CdrRecord | null, shown: string): CdrR
 export const cdrRoutes: OcpiRoute[] = [
   {
     method: 'POST',
-    path: '/2.2.1/cdrs',
+    path: '/cdrs',
     async handle(req) {
-      const cdr = assertSchema<Cdr>('cdr.json', req.body);
+      const cdr = await req.accept<Cdr>('Cdr', req.body);
       assertOwnParty(req.caller, cdr.country_code, cdr.party_id);
       // Non-credit ids are CiString(36); the 39 leaves room for a credit's suffix.
       if (!cdr.credit && cdr.id.length > 36) throw invalid(`id: "${cdr.id}" is longer than 36 characters (only credit CDRs may use 39)`);
       const outcome = await receiveCdr(req.em, { services: req.services, log: req.log, now: req.services.clock.now() }, req.caller.partner, cdr, 'PUSH');
-      return { httpStatus: outcome.kind === 'CREATED' ? 201 : 200, headers: { Location: cdrLocation(req.services, outcome.record) } };
+      return { httpStatus: outcome.kind === 'CREATED' ? 201 : 200, headers: { Location: cdrLocation(req.services, outcome.record, req.version.version) } };
     },
   },
   {
     // The Location we answer a POST with: the hub's id of the stored CDR.
     method: 'GET',
-    path: '/2.2.1/cdrs/:id',
+    path: '/cdrs/:id',
+    answer: 'Cdr',
     async handle(req) {
       const id = req.params.id ?? '';
       return { data: ownCdr(req, isUuid(id) ? await req.em.findOne(CdrEntity, { id }) : null, id).body };
@@ -47,7 +48,8 @@ export const cdrRoutes: OcpiRoute[] = [
   {
     // The same CDR by the CPO's own ids.
     method: 'GET',
-    path: '/2.2.1/cdrs/:country_code/:party_id/:cdr_id',
+    path: '/cdrs/:country_code/:party_id/:cdr_id',
+    answer: 'Cdr',
     async handle(req) {
       const { country_code = '', party_id = '', cdr_id = '' } = req.params;
       assertOwnParty(req.caller, country_code, party_id);

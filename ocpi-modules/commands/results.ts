@@ -4,7 +4,6 @@ import type { OcpiRoute } from '../../src/ocpi/module.ts';
 import type { Services } from '../../src/services.ts';
 import type { Logger } from '../../src/observability/log.ts';
 import { HubError, isUuid } from '../../src/errors.ts';
-import { assertSchema } from '../../src/ocpi/validator.ts';
 import type { CommandResult } from '../../src/ocpi/types.ts';
 import { EvseEntity } from '../locations/entities.ts';
 import { ChargingOrderEntity, CommandEntity, type ChargingOrder, type CommandRecord } from './entities.ts';
@@ -24,7 +23,7 @@ const EVSE_STATUS: Record<string, string> = { EVSE_OCCUPIED: 'CHARGING', EVSE_IN
 export const resultRoutes: OcpiRoute[] = [
   {
     method: 'POST',
-    path: '/2.2.1/commands/:command/:uid',
+    path: '/commands/:command/:uid',
     async handle(req) {
       const { command: type = '', uid = '' } = req.params;
       const notYours = () => {
@@ -32,7 +31,7 @@ export const resultRoutes: OcpiRoute[] = [
         return new HubError('NOT_FOUND', `unknown command ${type}/${uid}`);
       };
       if (!TYPES.includes(type) || !isUuid(uid)) throw notYours();
-      const result = assertSchema<CommandResult>('command-result.json', req.body);
+      const result = await req.accept<CommandResult>('CommandResult', req.body);
       const now = req.services.clock.now();
       await req.em.transactional(async (tx) => {
         const command = await tx.findOne(CommandEntity, { id: uid }, { lockMode: LockMode.PESSIMISTIC_WRITE });

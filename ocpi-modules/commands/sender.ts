@@ -3,7 +3,8 @@ import type { Partner } from '../../src/partners/entities.ts';
 import { callPartner, partnerEndpoint } from '../../src/client/partner-client.ts';
 import { OcpiCallError } from '../../src/client/ocpi-client.ts';
 import { HubError } from '../../src/errors.ts';
-import { schemaErrors } from '../../src/ocpi/validator.ts';
+import { partnerObjects } from '../../src/ocpi/versions/context.ts';
+import type { ObjectType } from '../../src/ocpi/versions/index.ts';
 import type { CommandResponse } from '../../src/ocpi/types.ts';
 import type { CommandRecord } from './entities.ts';
 
@@ -18,9 +19,18 @@ export type SendOutcome =
   | { kind: 'REFUSED'; result: string; evidence: Record<string, unknown> }
   | { kind: 'UNKNOWN'; reason: string; evidence: Record<string, unknown> };
 
-export function responseUrl(services: Services, command: Pick<CommandRecord, 'type' | 'id'>): string {
-  return `${services.config.publicUrl}/ocpi/2.2.1/commands/${command.type}/${command.id}`;
+/** Where the CPO POSTs its CommandResult: under the version it speaks (the stored request is canonical, 2.2.1). */
+export function responseUrl(services: Services, command: Pick<CommandRecord, 'type' | 'id'>, version = '2.2.1'): string {
+  return `${services.config.publicUrl}/ocpi/${version}/commands/${command.type}/${command.id}`;
 }
+
+const REQUEST_OBJECTS: Record<string, ObjectType> = {
+  START_SESSION: 'StartSession',
+  STOP_SESSION: 'StopSession',
+  UNLOCK_CONNECTOR: 'UnlockConnector',
+  RESERVE_NOW: 'ReserveNow',
+  CANCEL_RESERVATION: 'CancelReservation',
+};
 
 export function commandsUrl(partner: Partner, type: string): string | undefined {
   const base = partnerEndpoint(partner, 'commands', 'RECEIVER');
@@ -30,18 +40,20 @@ export function commandsUrl(partner: Partner, type: string): string | undefined 
 export async function sendCommand(services: Services, partner: Partner, command: CommandRecord): Promise<SendOutcome> {
   const url = commandsUrl(partner, command.type);
   if (!url) return { kind: 'REFUSED', result: 'NO_COMMANDS_ENDPOINT', evidence: { error: 'the partner has no commands RECEIVER endpoint' } };
+  const objects = partnerObjects(services, services.orm.em.fork(), partner);
+  const request = { ...command.request, response_url: responseUrl(services, command, objects.version.version) };
   try {
     const answer = await callPartner<unknown>(services, partner, {
       method: 'POST',
       url,
-      body: command.request,
+      body: REQUEST_OBJECTS[command.type] ? objects.render(REQUEST_OBJECTS[command.type]!, request) : request,
       timeoutMs: services.config.commandTimeoutSeconds * 1000,
       correlationId: command.orderId ?? command.id,
     });
     const evidence = { url, http_status: answer.httpStatus, status_code: answer.statusCode, data: answer.data };
-    const problems = schemaErrors('command-response.json', answer.data);
-    if (problems.length) return { kind: 'UNKNOWN', reason: `CommandResponse unreadable: ${problems.join('; ')}`, evidence };
-    const response = answer.data as CommandResponse;
+    const checked = await objects.check<CommandResponse>('CommandResponse', answer.data);
+    if (!checked.ok) return { kind: 'UNKNOWN', reason: `CommandResponse unreadable: ${checked.problems.join('; ')}`, evidence };
+    const response = checked.value;
     if (response.result === 'ACCEPTED') return { kind: 'ACCEPTED', response, evidence };
     return { kind: 'REFUSED', result: response.result, evidence };
   } catch (err) {

@@ -2,7 +2,7 @@ import type { Services } from '../../src/services.ts';
 import type { Partner } from '../../src/partners/entities.ts';
 import { partnerEndpoint, pullAll } from '../../src/client/partner-client.ts';
 import { formatDateTime } from '../../src/ocpi/datetime.ts';
-import { schemaErrors } from '../../src/ocpi/validator.ts';
+import { partnerObjects } from '../../src/ocpi/versions/context.ts';
 import { objectKey, sameId } from '../../src/ocpi/party-scope.ts';
 import type { Session } from '../../src/ocpi/types.ts';
 import type { ChargingOrder } from './entities.ts';
@@ -46,10 +46,10 @@ export async function lookupSession(services: Services, partner: Partner, order:
   // Only a session under one of the CPO's own parties answers for it; another party's is not its to report.
   const own = (partner.roles ?? []).some((r) => sameId(r.country_code, session.country_code) && sameId(r.party_id, session.party_id));
   if (!own) return { outcome: 'NOT_FOUND', evidence: { url, sessions_received: received, rejected: `session ${String(session.id)} is under ${String(session.country_code)}/${String(session.party_id)}, not one of the partner's roles` } };
-  const problems = schemaErrors('session.json', session);
+  const checked = await partnerObjects(services, services.orm.em.fork(), partner).check<Session>('Session', session);
   // A session we cannot accept is not evidence of anything: keep asking, and show it to operations.
-  if (problems.length) return { outcome: 'NOT_FOUND', evidence: { url, sessions_received: received, rejected_session: session, problems } };
-  return { outcome: 'FOUND', session: session as Session, evidence: { url, session_id: (session as Session).id, status: (session as Session).status } };
+  if (!checked.ok) return { outcome: 'NOT_FOUND', evidence: { url, sessions_received: received, rejected_session: session, problems: checked.problems } };
+  return { outcome: 'FOUND', session: checked.value, evidence: { url, session_id: checked.value.id, status: checked.value.status } };
 }
 
 /**
@@ -66,6 +66,7 @@ export async function applyQueriedSession(services: Services, log: Logger, partn
       method: 'PUT',
       body: session,
       now,
+      schemas: partnerObjects(services, services.orm.em.fork(), partner).version.schemas,
       afterWrite: (tx, record, previousStatus) => linkSession(tx, record, previousStatus, { services, log, now, via: 'QUERY' }),
     });
     return undefined;

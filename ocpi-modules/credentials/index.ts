@@ -1,4 +1,5 @@
 import type { OcpiModule } from '../../src/ocpi/module.ts';
+import type { Credentials } from '../../src/partners/handshake.ts';
 import { hubCredentials, registerPartner, unregisterPartner, updatePartnerCredentials } from '../../src/partners/handshake.ts';
 
 /** Credentials, as the receiving side of the handshake. The rules live in src/partners/handshake.ts, shared with the initiating side. */
@@ -8,12 +9,12 @@ export const credentialsModule: OcpiModule = {
   endpoint: { path: 'credentials', roles: ['SENDER'] },
   routes: [
     // The caller's own token is echoed: we keep only its hash, and the caller just proved it holds it.
-    { method: 'GET', path: '/2.2.1/credentials', handle: async (req) => ({ data: hubCredentials(req.services, req.caller.token) }) },
-    { method: 'POST', path: '/2.2.1/credentials', handle: async (req) => ({ data: await registerPartner(req.em, req.services, req.caller, req.body, req.correlationId) }) },
-    { method: 'PUT', path: '/2.2.1/credentials', handle: async (req) => ({ data: await updatePartnerCredentials(req.em, req.services, req.caller, req.body, req.correlationId) }) },
+    { method: 'GET', path: '/credentials', answer: 'Credentials', handle: async (req) => ({ data: hubCredentials(req.services, req.caller.token) }) },
+    { method: 'POST', path: '/credentials', answer: 'Credentials', handle: async (req) => ({ data: await registerPartner(req.em, req.services, req.caller, await req.accept<Credentials>('Credentials', req.body), req.correlationId) }) },
+    { method: 'PUT', path: '/credentials', answer: 'Credentials', handle: async (req) => ({ data: await updatePartnerCredentials(req.em, req.services, req.caller, await req.accept<Credentials>('Credentials', req.body), req.correlationId) }) },
     {
       method: 'DELETE',
-      path: '/2.2.1/credentials',
+      path: '/credentials',
       handle: async (req) => {
         await unregisterPartner(req.em, req.services, req.caller);
         return {};

@@ -1,6 +1,6 @@
 import type { OcpiReply, OcpiRequest, OcpiRoute } from '../../src/ocpi/module.ts';
 import { HubError, invalid } from '../../src/errors.ts';
-import { assertSchema } from '../../src/ocpi/validator.ts';
+import type { ObjectType } from '../../src/ocpi/versions/index.ts';
 import { assertBodyMatchesUrl, assertOwnParty, sameId } from '../../src/ocpi/party-scope.ts';
 import { LocationEntity, locationKey } from './entities.ts';
 import { writeLocation, type Level, type Target } from './store.ts';
@@ -10,10 +10,10 @@ import { knownTariffKeys } from './tariff-links.ts';
  * The Locations receiver: GET, PUT and PATCH at location, EVSE and connector level, all nine
  * generated from this one table.
  */
-const LEVELS: { level: Level; path: string; schema: string; ids: (t: Target) => Record<string, string> }[] = [
-  { level: 'location', path: '/2.2.1/locations/:country_code/:party_id/:location_id', schema: 'location', ids: (t) => ({ country_code: t.countryCode, party_id: t.partyId, id: t.locationId }) },
-  { level: 'evse', path: '/2.2.1/locations/:country_code/:party_id/:location_id/:evse_uid', schema: 'evse', ids: (t) => ({ uid: t.evseUid! }) },
-  { level: 'connector', path: '/2.2.1/locations/:country_code/:party_id/:location_id/:evse_uid/:connector_id', schema: 'connector', ids: (t) => ({ id: t.connectorId! }) },
+const LEVELS: { level: Level; path: string; object: 'Location' | 'Evse' | 'Connector'; ids: (t: Target) => Record<string, string> }[] = [
+  { level: 'location', path: '/locations/:country_code/:party_id/:location_id', object: 'Location', ids: (t) => ({ country_code: t.countryCode, party_id: t.partyId, id: t.locationId }) },
+  { level: 'evse', path: '/locations/:country_code/:party_id/:location_id/:evse_uid', object: 'Evse', ids: (t) => ({ uid: t.evseUid! }) },
+  { level: 'connector', path: '/locations/:country_code/:party_id/:location_id/:evse_uid/:connector_id', object: 'Connector', ids: (t) => ({ id: t.connectorId! }) },
 ];
 
 const CI_STRING = /^[\x20-\x7e]+$/;
@@ -48,10 +48,10 @@ async function get(req: OcpiRequest, level: Level): Promise<OcpiReply> {
   return { data: connector };
 }
 
-async function write(req: OcpiRequest, level: Level, schema: string, ids: (t: Target) => Record<string, string>, method: 'PUT' | 'PATCH'): Promise<OcpiReply> {
+async function write(req: OcpiRequest, level: Level, object: ObjectType, ids: (t: Target) => Record<string, string>, method: 'PUT' | 'PATCH'): Promise<OcpiReply> {
   const t = target(req);
   assertOwnParty(req.caller, t.countryCode, t.partyId);
-  const body = assertSchema<Record<string, any>>(method === 'PUT' ? `${schema}.json` : `${schema}-patch.json`, req.body);
+  const body = await req.accept(method === 'PUT' ? object : (`${object}Patch` as ObjectType), req.body);
   assertBodyMatchesUrl(body, ids(t), method === 'PUT');
   const outcome = await writeLocation(req.em, {
     partner: req.caller.partner,
@@ -67,8 +67,8 @@ async function write(req: OcpiRequest, level: Level, schema: string, ids: (t: Ta
   return { httpStatus: outcome.created ? 201 : 200 };
 }
 
-export const locationRoutes: OcpiRoute[] = LEVELS.flatMap(({ level, path, schema, ids }) => [
-  { method: 'GET' as const, path, handle: (req: OcpiRequest) => get(req, level) },
-  { method: 'PUT' as const, path, handle: (req: OcpiRequest) => write(req, level, schema, ids, 'PUT') },
-  { method: 'PATCH' as const, path, handle: (req: OcpiRequest) => write(req, level, schema, ids, 'PATCH') },
+export const locationRoutes: OcpiRoute[] = LEVELS.flatMap(({ level, path, object, ids }) => [
+  { method: 'GET' as const, path, answer: object, handle: (req: OcpiRequest) => get(req, level) },
+  { method: 'PUT' as const, path, handle: (req: OcpiRequest) => write(req, level, object, ids, 'PUT') },
+  { method: 'PATCH' as const, path, handle: (req: OcpiRequest) => write(req, level, object, ids, 'PATCH') },
 ]);

@@ -3,7 +3,7 @@ import type { Job } from '../../src/jobs/scheduler.ts';
 import { PartnerEntity, type Partner } from '../../src/partners/entities.ts';
 import { HubError } from '../../src/errors.ts';
 import { partnerEndpoint, pullAll } from '../../src/client/partner-client.ts';
-import { schemaErrors } from '../../src/ocpi/validator.ts';
+import { partnerObjects } from '../../src/ocpi/versions/context.ts';
 import { formatDateTime } from '../../src/ocpi/datetime.ts';
 import { sameId } from '../../src/ocpi/party-scope.ts';
 import { writeLocation } from './store.ts';
@@ -25,12 +25,14 @@ export async function syncLocations(services: Services, partner: Partner, since:
   const first = new URL(url);
   if (since) first.searchParams.set('date_from', formatDateTime(since));
   const log = services.log.child({ partnerId: partner.id, sync: 'locations' });
+  const objects = partnerObjects(services, services.orm.em.fork(), partner);
   await pullAll(services, partner, first.toString(), async (items) => {
     for (const item of items) {
       result.received++;
-      const location = item as Record<string, any>;
-      const id = typeof location?.id === 'string' ? location.id : '(no id)';
-      const problems = schemaErrors('location.json', location);
+      const id = typeof (item as Record<string, any>)?.id === 'string' ? (item as Record<string, any>).id : '(no id)';
+      const checked = await objects.check('Location', item);
+      const problems = checked.ok ? [] : checked.problems;
+      const location = (checked.ok ? checked.value : item) as Record<string, any>;
       const own = (partner.roles ?? []).some((r) => sameId(r.country_code, location?.country_code) && sameId(r.party_id, location?.party_id));
       if (!own && !problems.length) problems.push(`country_code/party_id: ${location.country_code}/${location.party_id} is not one of the partner's roles`);
       if (problems.length) {

@@ -1,6 +1,5 @@
 import type { OcpiReply, OcpiRequest, OcpiRoute } from '../../src/ocpi/module.ts';
 import { HubError, invalid } from '../../src/errors.ts';
-import { assertSchema } from '../../src/ocpi/validator.ts';
 import { assertBodyMatchesUrl, assertOwnParty } from '../../src/ocpi/party-scope.ts';
 import type { Session, SessionPatch } from '../../src/ocpi/types.ts';
 import { SessionEntity, sessionKey } from './entities.ts';
@@ -8,7 +7,7 @@ import { writeSession } from './store.ts';
 import { linkSession } from '../commands/session-link.ts';
 
 /** Sessions, as RECEIVER: the CPO pushes its sessions (PUT replaces, PATCH appends charging periods). */
-const PATH = '/2.2.1/sessions/:country_code/:party_id/:session_id';
+const PATH = '/sessions/:country_code/:party_id/:session_id';
 
 function ids(req: OcpiRequest) {
   const { country_code = '', party_id = '', session_id = '' } = req.params;
@@ -19,7 +18,7 @@ function ids(req: OcpiRequest) {
 
 async function write(req: OcpiRequest, method: 'PUT' | 'PATCH'): Promise<OcpiReply> {
   const id = ids(req);
-  const body = method === 'PUT' ? assertSchema<Session>('session.json', req.body) : assertSchema<SessionPatch>('session-patch.json', req.body);
+  const body = method === 'PUT' ? await req.accept<Session>('Session', req.body) : await req.accept<SessionPatch>('SessionPatch', req.body);
   assertBodyMatchesUrl(body, { country_code: id.countryCode, party_id: id.partyId, id: id.sessionId }, method === 'PUT');
   const now = req.services.clock.now();
   const outcome = await writeSession(req.em, {
@@ -28,6 +27,7 @@ async function write(req: OcpiRequest, method: 'PUT' | 'PATCH'): Promise<OcpiRep
     method,
     body,
     now,
+    schemas: req.version.schemas,
     afterWrite: (tx, record, previousStatus) => linkSession(tx, record, previousStatus, { services: req.services, log: req.log, now, via: 'PUSH' }),
   });
   if (!outcome.applied) req.log.info({ session: id, incoming: body.last_updated }, 'out-of-order session update ignored: older than what is stored');
@@ -38,6 +38,7 @@ export const sessionRoutes: OcpiRoute[] = [
   {
     method: 'GET',
     path: PATH,
+    answer: 'Session',
     async handle(req) {
       const id = ids(req);
       const record = await req.em.findOne(SessionEntity, { sessionKey: sessionKey(id.countryCode, id.partyId, id.sessionId) });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { HubError } from '../../src/errors.ts';
-import { assertSchema } from '../../src/ocpi/validator.ts';
+import { HubError, invalid } from '../../src/errors.ts';
+import { canonicalSchemas, validate, type SchemaSet } from '../../src/ocpi/validator.ts';
 import { parseDateTime } from '../../src/ocpi/datetime.ts';
 import type { Session, SessionPatch } from '../../src/ocpi/types.ts';
 import { SessionEntity, sessionKey, type SessionRecord } from './entities.ts';
@@ -20,6 +20,8 @@ export interface SessionWrite {
   method: 'PUT' | 'PATCH';
   body: Session | SessionPatch;
   now: Date;
+  /** The schemas of the version the partner speaks: what the merged session is checked against. */
+  schemas?: SchemaSet;
   /** Runs in the same transaction after an applied write: how sessions move charging orders. */
   afterWrite?: (tx: EntityManager, record: SessionRecord, previousStatus: string | undefined) => Promise<unknown>;
 }
@@ -61,7 +63,8 @@ async function writeOnce(em: EntityManager, input: SessionWrite): Promise<Sessio
       if (next.charging_periods === undefined) delete next.charging_periods;
     }
     // A PATCH may be valid on its own and still leave an invalid session (e.g. end before start is a rule for later).
-    assertSchema<Session>('session.json', next);
+    const { errors } = validate('session.json', next, input.schemas ?? canonicalSchemas);
+    if (errors.length) throw invalid(errors.slice(0, 5).join('; '), { errors });
     const record =
       existing ??
       tx.create(SessionEntity, {

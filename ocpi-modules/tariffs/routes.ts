@@ -3,6 +3,7 @@ import { HubError, invalid } from '../../src/errors.ts';
 import { assertBodyMatchesUrl, assertOwnParty } from '../../src/ocpi/party-scope.ts';
 import { currentTariff, deleteTariff, putTariff, type TariffRef } from './history.ts';
 import { validTariff } from './rules.ts';
+import type { Tariff } from '../../src/ocpi/types.ts';
 
 /**
  * Tariffs, as RECEIVER (mod_tariffs.asciidoc): the CPO owns its tariffs and pushes them to
@@ -10,7 +11,7 @@ import { validTariff } from './rules.ts';
  * new version, DELETE ends the tariff from now on. A partner reaches only the tariffs of its
  * own credentials roles (403 otherwise); ids compare case-insensitively.
  */
-const PATH = '/2.2.1/tariffs/:country_code/:party_id/:tariff_id';
+const PATH = '/tariffs/:country_code/:party_id/:tariff_id';
 
 /** The tariff the URL names, once the caller is known to own its party. */
 function ref(req: OcpiRequest): TariffRef {
@@ -32,7 +33,7 @@ async function get(req: OcpiRequest): Promise<OcpiReply> {
 /** 201 when the hub held no current version, 200 otherwise; a late (older) version is acknowledged and ignored. */
 async function put(req: OcpiRequest): Promise<OcpiReply> {
   const r = ref(req);
-  const tariff = validTariff(req.body);
+  const tariff = validTariff(await req.accept<Tariff>('Tariff', req.body));
   assertBodyMatchesUrl(tariff, { country_code: r.countryCode, party_id: r.partyId, id: r.tariffId }, true);
   const outcome = await putTariff(req.em, req.caller.partner.id, tariff, req.services.clock.now());
   if (outcome.result === 'stale') {
@@ -53,7 +54,7 @@ async function remove(req: OcpiRequest): Promise<OcpiReply> {
 }
 
 export const tariffRoutes: OcpiRoute[] = [
-  { method: 'GET', path: PATH, handle: get },
+  { method: 'GET', path: PATH, answer: 'Tariff', handle: get },
   { method: 'PUT', path: PATH, handle: put },
   { method: 'DELETE', path: PATH, handle: remove },
 ];

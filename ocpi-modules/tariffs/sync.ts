@@ -5,6 +5,8 @@ import { sameId } from '../../src/ocpi/party-scope.ts';
 import type { PartnerSync, SyncResult } from '../../src/ocpi/module.ts';
 import { putTariff } from './history.ts';
 import { validTariff } from './rules.ts';
+import { partnerObjects } from '../../src/ocpi/versions/context.ts';
+import type { Tariff } from '../../src/ocpi/types.ts';
 
 /** Pulls a CPO's Tariffs sender (when it has one) with the same validation as a push. */
 export const tariffSync: PartnerSync = {
@@ -15,12 +17,15 @@ export const tariffSync: PartnerSync = {
     if (!url) return result;
     const first = new URL(url);
     if (since) first.searchParams.set('date_from', formatDateTime(since));
+    const objects = partnerObjects(services, services.orm.em.fork(), partner);
     await pullAll(services, partner, first.toString(), async (items) => {
       for (const item of items) {
         result.received++;
         const id = typeof (item as { id?: unknown })?.id === 'string' ? (item as { id: string }).id : '(no id)';
         try {
-          const tariff = validTariff(item);
+          const checked = await objects.check<Tariff>('Tariff', item);
+          if (!checked.ok) throw new HubError('INVALID_PARAMETERS', checked.problems.slice(0, 5).join('; '));
+          const tariff = validTariff(checked.value);
           if (!(partner.roles ?? []).some((r) => sameId(r.country_code, tariff.country_code) && sameId(r.party_id, tariff.party_id))) {
             throw new HubError('INVALID_PARAMETERS', `country_code/party_id: ${tariff.country_code}/${tariff.party_id} is not one of the partner's roles`);
           }

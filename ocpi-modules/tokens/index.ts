@@ -1,5 +1,7 @@
 import type { OcpiModule } from '../../src/ocpi/module.ts';
 import { TokenEntity } from './entities.ts';
+import { findToken, TOKEN_TYPES } from './store.ts';
+import type { TokenType } from '../../src/ocpi/types.ts';
 import { tokenRoutes } from './routes.ts';
 import { appTokensRouter } from './app-api.ts';
 
@@ -10,4 +12,8 @@ export const tokensModule: OcpiModule = {
   routes: tokenRoutes,
   entities: [TokenEntity],
   apiRouters: (services) => [appTokensRouter(services)],
+  async tokenParty(em, uid, type) {
+    const record = TOKEN_TYPES.includes(type as TokenType) ? await findToken(em, uid, type as TokenType) : undefined;
+    return record ? { country_code: record.body.country_code, party_id: record.body.party_id } : undefined;
+  },
 };

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { OcpiRequest, OcpiRoute } from '../../src/ocpi/module.ts';
 import { HubError } from '../../src/errors.ts';
 import { pageHeaders, parsePage } from '../../src/ocpi/pagination.ts';
-import { assertSchema } from '../../src/ocpi/validator.ts';
 import type { AuthorizationInfo, LocationReferences } from '../../src/ocpi/types.ts';
 import { TokenEntity } from './entities.ts';
 import { findToken, parseTokenType } from './store.ts';
@@ -26,7 +25,7 @@ async function authorize(req: OcpiRequest) {
   const uid = req.params.token_uid ?? '';
   const type = parseTokenType(req.query.type);
   let location: LocationReferences | undefined;
-  if (req.body !== undefined && req.body !== null) location = assertSchema<LocationReferences>('location-references.json', req.body);
+  if (req.body !== undefined && req.body !== null) location = await req.accept<LocationReferences>('LocationReferences', req.body);
   const record = await findToken(req.em, uid, type);
   if (!record) throw new HubError('UNKNOWN_TOKEN', `unknown ${type} token ${uid}`);
   const info: AuthorizationInfo = {
@@ -40,6 +39,6 @@ async function authorize(req: OcpiRequest) {
 }
 
 export const tokenRoutes: OcpiRoute[] = [
-  { method: 'GET', path: '/2.2.1/tokens', handle: list },
-  { method: 'POST', path: '/2.2.1/tokens/:token_uid/authorize', handle: authorize },
+  { method: 'GET', path: '/tokens', answer: 'Token', handle: list },
+  { method: 'POST', path: '/tokens/:token_uid/authorize', answer: 'AuthorizationInfo', handle: authorize },
 ];

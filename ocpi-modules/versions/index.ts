@@ -1,15 +1,14 @@
-import type { OcpiModule, OcpiRequest } from '../../src/ocpi/module.ts';
+import type { OcpiModule } from '../../src/ocpi/module.ts';
 import type { Services } from '../../src/services.ts';
+import { VERSIONS } from '../../src/ocpi/versions/index.ts';
 
-/** The endpoints of every mounted module, each role listed; credentials once, as SENDER (its role is meaningless). */
-export function versionEndpoints(services: Services): { identifier: string; role: string; url: string }[] {
-  const base = `${services.config.publicUrl}/ocpi/2.2.1`;
+/** The endpoints of every mounted module in one version, each role listed; credentials once, as SENDER (its role is meaningless). */
+export function versionEndpoints(services: Services, version: string): { identifier: string; role: string; url: string }[] {
+  const base = `${services.config.publicUrl}/ocpi/${version}`;
   return services.modules.flatMap((module) =>
     module.endpoint ? module.endpoint.roles.map((role) => ({ identifier: module.identifier, role, url: `${base}/${module.endpoint!.path}` })) : [],
   );
 }
-
-const details = (version: string) => async (req: OcpiRequest) => ({ data: { version, endpoints: versionEndpoints(req.services) } });
 
 export const versionsModule: OcpiModule = {
   identifier: 'versions',
@@ -18,13 +17,14 @@ export const versionsModule: OcpiModule = {
     {
       method: 'GET',
       path: '/versions',
+      unversioned: true,
+      answer: 'Versions',
       handle: async (req) => {
         const base = `${req.services.config.publicUrl}/ocpi`;
-        return { data: [{ version: '2.2.1', url: `${base}/2.2.1` }, { version: '2.2', url: `${base}/2.2` }] };
+        return { data: VERSIONS.map((v) => ({ version: v.version, url: `${base}/${v.version}` })) };
       },
     },
-    { method: 'GET', path: '/2.2.1', handle: details('2.2.1') },
-    // 2.2-era partners get the same endpoints: 2.2.1 changed documentation, not the wire format they use.
-    { method: 'GET', path: '/2.2', handle: details('2.2') },
+    // Mounted once per version: each version's details point at that version's handlers.
+    { method: 'GET', path: '', answer: 'VersionDetails', handle: async (req) => ({ data: { version: req.version.version, endpoints: versionEndpoints(req.services, req.version.version) } }) },
   ],
 };

@@ -89,7 +89,7 @@ export async function authenticateOcpi(
   }
   if (!partner.lastSeenAt || now.getTime() - partner.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) partner.lastSeenAt = now;
   await em.flush();
-  return { partner, tokenKind: found.kind, token: reading.token };
+  return { partner, tokenKind: found.kind, token: reading.token, encoding: reading.encoding };
 }
 
 async function failure(em: EntityManager, services: Services, ip: string, now: Date, reason: string): Promise<void> {

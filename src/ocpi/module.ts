@@ -1,10 +1,11 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Services } from '../services.ts';
-import type { Partner } from '../partners/entities.ts';
+import type { Partner, TokenEncoding } from '../partners/entities.ts';
 import type { Logger } from '../observability/log.ts';
 import type { Job } from '../jobs/scheduler.ts';
 import type Router from '@koa/router';
+import type { ObjectType, VersionAdapter } from './versions/index.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type InterfaceRole = 'SENDER' | 'RECEIVER';
@@ -15,6 +16,8 @@ export interface Caller {
   tokenKind: 'A' | 'C';
   /** The token exactly as the partner presented it: credentials GET echoes it back. */
   token: string;
+  /** How the partner encoded it: a partner sending raw tokens expects raw ones from us. */
+  encoding: TokenEncoding;
 }
 
 /** What a module's route gets: parsed input and the hub's services, never Koa itself. */
@@ -31,6 +34,10 @@ export interface OcpiRequest {
   correlationId: string;
   /** This request's absolute URL under PUBLIC_URL, without query: the base of pagination Link headers. */
   url: string;
+  /** The OCPI version of the URL the partner called: how its objects are read and answered. */
+  version: VersionAdapter;
+  /** Reads the partner's object of `type` (its version's schema, its tolerances, unknown fields kept); 2001 naming the fields otherwise. */
+  accept<T = Record<string, any>>(type: ObjectType, body: unknown): Promise<T>;
 }
 
 export interface OcpiReply {
@@ -43,8 +50,11 @@ export interface OcpiReply {
 
 export interface OcpiRoute {
   method: HttpMethod;
-  /** Below /ocpi, e.g. `/2.2.1/credentials`. */
+  /** Below /ocpi/{version}, e.g. `/credentials` (mounted once per version the hub speaks); below /ocpi when `unversioned`. */
   path: string;
+  unversioned?: boolean;
+  /** The object `data` holds (one or a list), rendered in the caller's version. */
+  answer?: ObjectType;
   handle(req: OcpiRequest): Promise<OcpiReply>;
 }
 
@@ -56,7 +66,7 @@ export interface OcpiModule {
   identifier: string;
   /** Configuration modules (versions, credentials) accept token A and carry no routing headers. */
   configuration?: boolean;
-  /** Endpoint below /ocpi/2.2.1 listed in version details; absent for modules that are not endpoints (versions). */
+  /** Endpoint below /ocpi/{version} listed in version details; absent for modules that are not endpoints (versions). */
   endpoint?: { path: string; roles: InterfaceRole[] };
   routes: OcpiRoute[];
   entities?: EntitySchema<any>[];
@@ -68,6 +78,8 @@ export interface OcpiModule {
   gauges?: (services: Services) => void;
   /** Routers of the app, finance or admin JSON APIs this module adds (each sets its prefix and API key). */
   apiRouters?: (services: Services) => Router[];
+  /** The module that keeps the hub's tokens says whose a token is (an older version's CdrToken may leave it out). */
+  tokenParty?: (em: EntityManager, uid: string, type: string) => Promise<{ country_code: string; party_id: string } | undefined>;
 }
 
 export interface SyncResult {

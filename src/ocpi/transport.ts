@@ -7,6 +7,8 @@ import { readJsonBody } from '../http/body.ts';
 import { envelope } from './envelope.ts';
 import { authenticateOcpi } from './auth.ts';
 import type { Caller, OcpiModule, OcpiRequest, OcpiRoute } from './module.ts';
+import { VERSIONS, type VersionAdapter } from './versions/index.ts';
+import { partnerAcceptContext } from './versions/context.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../observability/log.ts';
 
@@ -97,7 +99,7 @@ function routingHeaders(ctx: Context, services: Services, caller: Caller): void 
   ctx.set('OCPI-to-party-id', from.party || caller.partner.partyId);
 }
 
-function routeHandler(services: Services, module: OcpiModule, route: OcpiRoute) {
+function routeHandler(services: Services, module: OcpiModule, route: OcpiRoute, version: VersionAdapter) {
   return async (ctx: Context) => {
     const state = ctx.state as OcpiState;
     const caller = await authenticateOcpi(state.em, services, { header: ctx.get('authorization') || undefined, ip: ctx.ip, module });
@@ -105,6 +107,7 @@ function routeHandler(services: Services, module: OcpiModule, route: OcpiRoute) 
     state.log = state.log.child({ partnerId: caller.partner.id });
     if (!module.configuration) routingHeaders(ctx, services, caller);
     const body = ['POST', 'PUT', 'PATCH'].includes(ctx.method) ? await readJsonBody(ctx, services.config.bodyLimitBytes) : undefined;
+    const context = partnerAcceptContext(services, state.em, caller.partner);
     const request: OcpiRequest = {
       method: route.method,
       params: ctx.params as Record<string, string>,
@@ -117,20 +120,27 @@ function routeHandler(services: Services, module: OcpiModule, route: OcpiRoute) 
       requestId: state.requestId,
       correlationId: state.correlationId,
       url: `${services.config.publicUrl}${ctx.path}`,
+      version,
+      accept: (type, value) => version.accept(type, value, context),
     };
     const reply = await route.handle(request);
     for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
     ctx.status = reply.httpStatus ?? 200;
-    ctx.body = envelope(services.clock.now(), reply.statusCode ?? 1000, reply.data, reply.message);
+    const data = route.answer && reply.data !== undefined ? version.render(route.answer, reply.data) : reply.data;
+    ctx.body = envelope(services.clock.now(), reply.statusCode ?? 1000, data, reply.message);
   };
 }
 
-/** The /ocpi router: every mounted module's routes behind the same transport (run inside ocpiFrame). */
+/**
+ * The /ocpi router: every mounted module's routes behind the same transport (run inside
+ * ocpiFrame), once per version the hub speaks: `/ocpi/2.2/sessions/…` reads and answers 2.2.
+ */
 export function ocpiRouter(services: Services): Router {
   const router = new Router({ prefix: '/ocpi' });
   for (const module of services.modules) {
     for (const route of module.routes) {
-      router.register(route.path, [route.method], routeHandler(services, module, route));
+      if (route.unversioned) router.register(route.path, [route.method], routeHandler(services, module, route, VERSIONS[0]!));
+      else for (const version of VERSIONS) router.register(`/${version.version}${route.path}`, [route.method], routeHandler(services, module, route, version));
     }
   }
   return router;

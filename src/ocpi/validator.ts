@@ -10,29 +10,57 @@ const SCHEMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 // ajv-formats is CommonJS: under ESM its function is the default export's `default`.
 const addFormats = (addFormatsModule as unknown as { default: (ajv: Ajv) => Ajv }).default;
 
-/** Loads every schema in schemas/ once; each is addressed by its file name, e.g. `credentials.json`. */
-function createAjv(): Ajv {
+/** A schema document by its `$id` (the file name in schemas/, e.g. `credentials.json`). */
+export type SchemaDocuments = Map<string, Record<string, any>>;
+
+/** The schemas as generated from the 2.2.1 tables: the hub's canonical model. Each call returns a fresh copy to edit. */
+export function canonicalDocuments(): SchemaDocuments {
+  const documents: SchemaDocuments = new Map();
+  for (const file of fs.readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.json')).sort()) {
+    documents.set(file, JSON.parse(fs.readFileSync(path.join(SCHEMA_DIR, file), 'utf8')) as Record<string, any>);
+  }
+  return documents;
+}
+
+/**
+ * One compiled set of schemas. The canonical set is 2.2.1; a version adapter may build its own
+ * set by editing copies of the canonical documents (a field 2.2 did not require, say).
+ */
+export class SchemaSet {
+  private ajv?: Ajv;
+  private loaded?: SchemaDocuments;
+  private readonly compiled = new Map<string, ValidateFunction>();
+  constructor(
+    readonly name: string,
+    private readonly load: () => SchemaDocuments,
+  ) {}
+
+  /** The documents of this set, as compiled (do not edit them). */
+  documents(): SchemaDocuments {
+    this.loaded ??= this.load();
+    return this.loaded;
+  }
+
+  validator(schemaId: string): ValidateFunction {
+    let fn = this.compiled.get(schemaId);
+    if (!fn) {
+      this.ajv ??= createAjv(this.documents());
+      fn = this.ajv.getSchema(schemaId);
+      if (!fn) throw new Error(`no schema ${schemaId} in schema set ${this.name}`);
+      this.compiled.set(schemaId, fn);
+    }
+    return fn;
+  }
+}
+
+function createAjv(documents: SchemaDocuments): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
   addFormats(ajv);
-  for (const file of fs.readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.json')).sort()) {
-    ajv.addSchema(JSON.parse(fs.readFileSync(path.join(SCHEMA_DIR, file), 'utf8')) as object);
-  }
+  for (const document of documents.values()) ajv.addSchema(document);
   return ajv;
 }
 
-let shared: Ajv | undefined;
-const compiled = new Map<string, ValidateFunction>();
-
-function validator(schemaId: string): ValidateFunction {
-  let fn = compiled.get(schemaId);
-  if (!fn) {
-    shared ??= createAjv();
-    fn = shared.getSchema(schemaId);
-    if (!fn) throw new Error(`no schema ${schemaId} in ${SCHEMA_DIR}`);
-    compiled.set(schemaId, fn);
-  }
-  return fn;
-}
+export const canonicalSchemas = new SchemaSet('2.2.1', canonicalDocuments);
 
 /** `/roles/0/party_id` → `roles[0].party_id` */
 function fieldName(error: ErrorObject): string {
@@ -60,18 +88,43 @@ function describe(error: ErrorObject): string {
   }
 }
 
-/** The readable list of what is wrong, most specific first, without anyOf's null-branch noise. */
-export function schemaErrors(schemaId: string, data: unknown): string[] {
-  const fn = validator(schemaId);
-  if (fn(data)) return [];
-  const errors = (fn.errors ?? []).filter((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params.type === 'null'));
-  const messages = errors.map((e) => `${fieldName(e)}: ${describe(e)}`);
-  return [...new Set(messages)];
+export interface Validation {
+  /** What is wrong, most specific first, each naming its field. */
+  errors: string[];
+  /** Fields the schema does not define (`evses[0].vendor_x`): reported, not refused, where unknown fields are tolerated. */
+  unknown: string[];
 }
 
-/** Throws an OCPI 2001 naming the fields when `data` does not match the schema. */
-export function assertSchema<T>(schemaId: string, data: unknown): T {
-  const errors = schemaErrors(schemaId, data);
+/** Every complaint in ajv's order, without anyOf's own error and its null-branch noise. */
+function complaints(schemaId: string, data: unknown, schemas: SchemaSet): ErrorObject[] {
+  const fn = schemas.validator(schemaId);
+  if (fn(data)) return [];
+  return (fn.errors ?? []).filter((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params.type === 'null'));
+}
+
+const unique = (messages: string[]) => [...new Set(messages)];
+
+/**
+ * Validates `data` against a schema. Unknown fields are listed apart from errors: OCPI 2.3.0
+ * forbids refusing payloads for undocumented field names, so partners' vendor extensions are
+ * kept; the callers that own their input (our own APIs) treat them as errors.
+ */
+export function validate(schemaId: string, data: unknown, schemas: SchemaSet = canonicalSchemas): Validation {
+  const all = complaints(schemaId, data, schemas);
+  return {
+    errors: unique(all.filter((e) => e.keyword !== 'additionalProperties').map((e) => `${fieldName(e)}: ${describe(e)}`)),
+    unknown: unique(all.filter((e) => e.keyword === 'additionalProperties').map(fieldName)),
+  };
+}
+
+/** Strict reading, for input the hub owns (its own APIs): unknown fields are errors too. */
+export function schemaErrors(schemaId: string, data: unknown, schemas: SchemaSet = canonicalSchemas): string[] {
+  return unique(complaints(schemaId, data, schemas).map((e) => `${fieldName(e)}: ${describe(e)}`));
+}
+
+/** Throws an OCPI 2001 naming the fields when `data` does not match the schema (strictly). */
+export function assertSchema<T>(schemaId: string, data: unknown, schemas: SchemaSet = canonicalSchemas): T {
+  const errors = schemaErrors(schemaId, data, schemas);
   if (errors.length) throw invalid(errors.slice(0, 5).join('; '), { errors });
   return data as T;
 }

@@ -1,11 +1,10 @@
 import { HubError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { OcpiCallError } from '../client/ocpi-client.ts';
-import { schemaErrors } from '../ocpi/validator.ts';
+import { validate } from '../ocpi/validator.ts';
+import { SUPPORTED_VERSIONS, versionAdapter } from '../ocpi/versions/index.ts';
+import type { ToleranceName } from '../ocpi/tolerances.ts';
 import type { Endpoint, PartnerRole, TokenEncoding } from './entities.ts';
-
-/** Versions the hub speaks, best first. 2.2 partners get the same 2.2.1 endpoints (the wire format is the same). */
-export const SUPPORTED_VERSIONS = ['2.2.1', '2.2'] as const;
 
 export interface Discovery {
   version: string;
@@ -20,7 +19,7 @@ export interface Discovery {
  */
 export async function discoverPartner(
   services: Services,
-  input: { versionsUrl: string; token: string; role: PartnerRole; preferred?: TokenEncoding; correlationId?: string },
+  input: { versionsUrl: string; token: string; role: PartnerRole; preferred?: TokenEncoding; correlationId?: string; tolerances?: ReadonlySet<ToleranceName> },
 ): Promise<Discovery> {
   const encodings: TokenEncoding[] = input.preferred === 'RAW' ? ['RAW', 'BASE64'] : ['BASE64', 'RAW'];
   let versions: unknown;
@@ -37,7 +36,8 @@ export async function discoverPartner(
     }
   }
   if (!encoding) throw new HubError('PARTNER_API_UNUSABLE', `GET ${input.versionsUrl}: the token was refused (HTTP 401)`);
-  const versionErrors = schemaErrors('versions.json', versions);
+  // Unknown fields in a partner's lists are its business; what we read must be right.
+  const versionErrors = validate('versions.json', versions).errors;
   if (versionErrors.length) throw new HubError('PARTNER_API_UNUSABLE', `GET ${input.versionsUrl}: malformed version list: ${versionErrors.join('; ')}`);
   const offered = versions as { version: string; url: string }[];
   const chosen = SUPPORTED_VERSIONS.map((v) => offered.find((o) => o.version === v)).find(Boolean);
@@ -51,11 +51,13 @@ export async function discoverPartner(
   } catch (err) {
     throw unusable(`GET ${chosen.url}`, err);
   }
-  const detailErrors = schemaErrors('version-details.json', details);
+  const detailErrors = validate('version-details.json', details, versionAdapter(chosen.version).schemas).errors;
   if (detailErrors.length) throw new HubError('PARTNER_API_UNUSABLE', `GET ${chosen.url}: malformed version details: ${detailErrors.join('; ')}`);
   const endpoints = (details as { endpoints: Endpoint[] }).endpoints.map(({ identifier, role, url }) => ({ identifier, role, url }));
 
-  const required = [{ identifier: 'credentials' }, ...(input.role === 'CPO' ? services.config.requiredEndpointsCpo : services.config.requiredEndpointsEmsp)];
+  // Without a credentials endpoint we cannot rotate towards the partner: allowed only as a named tolerance.
+  const withoutCredentials = input.tolerances?.has('VERSION_DETAILS_WITHOUT_CREDENTIALS') ?? false;
+  const required = [...(withoutCredentials ? [] : [{ identifier: 'credentials' }]), ...(input.role === 'CPO' ? services.config.requiredEndpointsCpo : services.config.requiredEndpointsEmsp)];
   const missing = required.filter((need) => !endpoints.some((e) => e.identifier === need.identifier && (!('role' in need) || !need.role || e.role === need.role)));
   if (missing.length) {
     throw new HubError('NO_MATCHING_ENDPOINTS', `partner version ${chosen.version} lacks required endpoints: ${missing.map((m) => ('role' in m && m.role ? `${m.identifier} (${m.role})` : m.identifier)).join(', ')}`);

@@ -50,6 +50,8 @@ export interface Partner {
   lastSyncError?: string | null;
   lastSyncErrorAt?: Date | null;
   missedHeartbeats: number;
+  /** Named tolerances an operator switched on (src/ocpi/tolerances.ts). */
+  tolerances: string[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -86,6 +88,7 @@ export const PartnerEntity = new EntitySchema<Partner>({
     lastSyncError: { type: 'text', nullable: true },
     lastSyncErrorAt: { type: 'Date', nullable: true },
     missedHeartbeats: { type: 'integer', default: 0 },
+    tolerances: { type: 'json', default: '[]' },
     createdAt: { type: 'Date' },
     updatedAt: { type: 'Date' },
   },

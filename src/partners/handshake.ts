@@ -3,7 +3,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { HubError, invalid } from '../errors.ts';
 import type { Services } from '../services.ts';
 import type { Caller } from '../ocpi/module.ts';
-import { assertSchema } from '../ocpi/validator.ts';
+import { validate } from '../ocpi/validator.ts';
+import { versionAdapter } from '../ocpi/versions/index.ts';
+import { isToleranceName, type ToleranceName } from '../ocpi/tolerances.ts';
 import { OcpiCallError } from '../client/ocpi-client.ts';
 import { PartnerEntity, PartnerTokenEntity, type CredentialsRole, type Partner } from './entities.ts';
 import { assertTransition } from './lifecycle.ts';
@@ -63,15 +65,19 @@ function storeConnection(partner: Partner, services: Services, credentials: Cred
 
 const isRegistered = (partner: Partner) => partner.outboundTokenSealed != null && partner.status !== 'APPROVED';
 
-/** Receiving side, POST: a partner holding token A registers. */
-export async function registerPartner(em: EntityManager, services: Services, caller: Caller, body: unknown, correlationId: string): Promise<Credentials> {
+const tolerancesOf = (partner: Partner): ReadonlySet<ToleranceName> => new Set((partner.tolerances ?? []).filter(isToleranceName));
+
+/**
+ * Receiving side, POST: a partner holding token A registers. `credentials` were read by the
+ * version adapter of the URL it called; a partner that sent its token raw gets raw tokens back.
+ */
+export async function registerPartner(em: EntityManager, services: Services, caller: Caller, credentials: Credentials, correlationId: string): Promise<Credentials> {
   const partner = caller.partner;
   if (caller.tokenKind !== 'A' || isRegistered(partner)) throw new HubError('METHOD_NOT_ALLOWED', 'already registered: use PUT to update or DELETE to unregister');
-  const credentials = assertSchema<Credentials>('credentials.json', body);
   checkRoles(partner, credentials);
   assertTransition(partner.status, 'ACTIVE', 'register');
   // The partner's API is checked with its token B before we answer (credentials.asciidoc, step 4).
-  const discovery = await discoverPartner(services, { versionsUrl: credentials.url, token: credentials.token, role: partner.role, correlationId });
+  const discovery = await discoverPartner(services, { versionsUrl: credentials.url, token: credentials.token, role: partner.role, preferred: caller.encoding, correlationId, tolerances: tolerancesOf(partner) });
   const now = services.clock.now();
   return em.transactional(async (tx) => {
     const current = await tx.findOneOrFail(PartnerTokenEntity, { tokenHash: hashToken(caller.token), kind: 'A', usedAt: null, revokedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE }).catch(() => {
@@ -89,12 +95,11 @@ export async function registerPartner(em: EntityManager, services: Services, cal
 }
 
 /** Receiving side, PUT: new token B and possibly new endpoints; answers a new token C and the old one dies at once. */
-export async function updatePartnerCredentials(em: EntityManager, services: Services, caller: Caller, body: unknown, correlationId: string): Promise<Credentials> {
+export async function updatePartnerCredentials(em: EntityManager, services: Services, caller: Caller, credentials: Credentials, correlationId: string): Promise<Credentials> {
   const partner = caller.partner;
   if (caller.tokenKind !== 'C' || !isRegistered(partner)) throw new HubError('METHOD_NOT_ALLOWED', 'not registered: use POST with the registration token');
-  const credentials = assertSchema<Credentials>('credentials.json', body);
   checkRoles(partner, credentials);
-  const discovery = await discoverPartner(services, { versionsUrl: credentials.url, token: credentials.token, role: partner.role, preferred: partner.tokenEncoding, correlationId });
+  const discovery = await discoverPartner(services, { versionsUrl: credentials.url, token: credentials.token, role: partner.role, preferred: partner.tokenEncoding, correlationId, tolerances: tolerancesOf(partner) });
   const now = services.clock.now();
   return em.transactional(async (tx) => {
     const fresh = await tx.findOneOrFail(PartnerEntity, { id: partner.id });
@@ -142,12 +147,12 @@ export async function connectPartner(em: EntityManager, services: Services, part
     await em.flush();
     const answer = await services.client.call<unknown>({
       method: 'POST',
-      url: endpointUrl(discovery.endpoints, 'credentials')!,
+      url: credentialsUrl(discovery, 'connect to'),
       token: input.tokenA,
       encoding: discovery.encoding,
       body: hubCredentials(services, ours),
     });
-    const theirs = assertPartnerCredentials(answer.data, partner);
+    const theirs = assertPartnerCredentials(answer.data, partner, discovery.version);
     await em.transactional(async (tx) => {
       const fresh = await tx.findOneOrFail(PartnerEntity, { id: partner.id });
       await revokeTokens(tx, fresh, ['A', 'C'], now, ours);
@@ -176,17 +181,18 @@ export async function rotatePartnerCredentials(em: EntityManager, services: Serv
   const current = decryptToken(partner.outboundTokenSealed, services.secrets.encryptionKey);
   let ours: string | undefined;
   try {
-    const discovery = await discoverPartner(services, { versionsUrl: partner.versionsUrl, token: current, role: partner.role, preferred: partner.tokenEncoding });
+    const discovery = await discoverPartner(services, { versionsUrl: partner.versionsUrl, token: current, role: partner.role, preferred: partner.tokenEncoding, tolerances: tolerancesOf(partner) });
+    const url = credentialsUrl(discovery, 'rotate credentials with');
     ours = issueToken(em, partner, 'C', now);
     await em.flush();
     const answer = await services.client.call<unknown>({
       method: 'PUT',
-      url: endpointUrl(discovery.endpoints, 'credentials')!,
+      url,
       token: current,
       encoding: discovery.encoding,
       body: hubCredentials(services, ours),
     });
-    const theirs = assertPartnerCredentials(answer.data, partner);
+    const theirs = assertPartnerCredentials(answer.data, partner, discovery.version);
     await em.transactional(async (tx) => {
       const fresh = await tx.findOneOrFail(PartnerEntity, { id: partner.id });
       await revokeTokens(tx, fresh, ['C'], now, ours);
@@ -201,9 +207,18 @@ export async function rotatePartnerCredentials(em: EntityManager, services: Serv
   }
 }
 
-function assertPartnerCredentials(data: unknown, partner: Partner): Credentials {
+/** The partner's credentials endpoint; a partner allowed to list none (a tolerance) cannot take part in this. */
+function credentialsUrl(discovery: Discovery, what: string): string {
+  const url = endpointUrl(discovery.endpoints, 'credentials');
+  if (!url) throw new HubError('NO_MATCHING_ENDPOINTS', `cannot ${what} this partner: its version details list no credentials endpoint (tolerance VERSION_DETAILS_WITHOUT_CREDENTIALS)`);
+  return url;
+}
+
+function assertPartnerCredentials(data: unknown, partner: Partner, version: string): Credentials {
   try {
-    const credentials = assertSchema<Credentials>('credentials.json', data);
+    const { errors } = validate('credentials.json', data, versionAdapter(version).schemas);
+    if (errors.length) throw invalid(errors.slice(0, 5).join('; '));
+    const credentials = data as Credentials;
     checkRoles(partner, credentials);
     return credentials;
   } catch (err) {

@@ -77,6 +77,7 @@ export async function createPartner(em: EntityManager, services: Services, input
         relaxCountryCheck: false,
         mapHidden: false,
         missedHeartbeats: 0,
+        tolerances: [],
         createdAt: now,
         updatedAt: now,
       });

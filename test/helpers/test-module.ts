@@ -15,7 +15,7 @@ export const pingModule: OcpiModule = {
   routes: [
     {
       method: 'GET',
-      path: '/2.2.1/testping',
+      path: '/testping',
       handle: async (req) => {
         const max = req.services.config.paginationMaxLimit;
         const page = parsePage(req.query, max);
@@ -24,7 +24,7 @@ export const pingModule: OcpiModule = {
         return { data, headers: pageHeaders(req.url, req.query, page, data.length, matching.length, max) };
       },
     },
-    { method: 'PUT', path: '/2.2.1/testping/:id', handle: async (req) => ({ data: { id: req.params.id, got: req.body } }) },
+    { method: 'PUT', path: '/testping/:id', handle: async (req) => ({ data: { id: req.params.id, got: req.body } }) },
   ],
 };
 
