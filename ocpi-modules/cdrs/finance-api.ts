@@ -65,6 +65,8 @@ export function cdrView(c: CdrRecord) {
     their_price: { excl_vat: num(c.theirExclVat), incl_vat: num(c.theirInclVat) },
     difference: num(c.difference),
     tariff_source: c.tariffSource ?? null,
+    // What our price had to assume (null: not priced), so a clerk sees why it may differ from theirs.
+    fallbacks: c.pricing ? ((c.pricing as { fallbacks?: unknown[] }).fallbacks ?? []) : null,
     credit: c.credit,
     credited_by: c.creditedBy ?? null,
     order_id: c.orderId ?? null,

@@ -10,7 +10,7 @@ import { LocationEntity, type LocationJson } from '../locations/entities.ts';
 import { connectorPowerKw } from '../locations/connector-power.ts';
 import { currentTariff } from '../tariffs/history.ts';
 import { tariffForConnector } from '../tariffs/for-connector.ts';
-import { priceSession } from '../tariffs/pricing.ts';
+import { priceSession, type PricingFallback } from '../tariffs/pricing.ts';
 import { ChargingOrderEntity, type ChargingOrder } from '../commands/entities.ts';
 import { noteOrder, transition } from '../commands/orders.ts';
 import { CdrEntity, CdrEventEntity, cdrKey, type CdrRecord, type CdrState, type TariffSource } from './entities.ts';
@@ -101,7 +101,7 @@ export async function settleCdr(tx: EntityManager, record: CdrRecord, order: Cha
 
   let price;
   try {
-    price = priceSession({ tariff: tariff.tariff, timeZone: timeZone ?? 'UTC', startDateTime: cdr.start_date_time, endDateTime: cdr.end_date_time, chargingPeriods: cdr.charging_periods });
+    price = priceSession({ tariff: tariff.tariff, timeZone, startDateTime: cdr.start_date_time, endDateTime: cdr.end_date_time, chargingPeriods: cdr.charging_periods, totalEnergy: cdr.total_energy });
   } catch (err) {
     return exception(tx, record, 'PRICING_FAILED', ctx, 'CDR_UNPRICEABLE', `CDR ${record.cdrKey} could not be priced: ${(err as Error).message}`);
   }
@@ -126,7 +126,9 @@ function compare(tx: EntityManager, record: CdrRecord, ctx: SettleContext): void
   const difference = new Decimal(record.theirExclVat).minus(record.ourExclVat!);
   record.difference = fixed(difference);
   const within = difference.abs().lessThanOrEqualTo(ctx.services.config.settlementTolerance);
-  const detail = { ours: record.ourExclVat, theirs: record.theirExclVat, difference: record.difference, tariff_source: record.tariffSource };
+  // A price computed on assumptions says which, so the transition explains a difference by itself.
+  const fallbacks = (record.pricing as { fallbacks?: PricingFallback[] } | null | undefined)?.fallbacks ?? [];
+  const detail = { ours: record.ourExclVat, theirs: record.theirExclVat, difference: record.difference, tariff_source: record.tariffSource, ...(fallbacks.length ? { fallbacks: fallbacks.map((f) => f.code) } : {}) };
   cdrTransition(tx, record, within ? 'SETTLED' : 'DISPUTED', within ? 'PRICE_MATCHES' : 'PRICE_DIFFERS', ctx, detail);
 }
 

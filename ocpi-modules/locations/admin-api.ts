@@ -7,8 +7,9 @@ import { getPartner } from '../../src/partners/registry.ts';
 import { recordEvent } from '../../src/partners/events.ts';
 import { decideReview, listReviews } from './reviews.ts';
 import { syncPartner } from './sync.ts';
+import { partnerRejections } from './rejections.ts';
 
-/** Operations API of the locations module: the review queue and the per-partner review and check settings. */
+/** Operations API of the locations module: the review queue, rejected values, and the per-partner review and check settings. */
 export function locationsAdminRouter(services: Services): Router {
   const router = new Router({ prefix: '/api/v1/admin' });
   router.use(requireApiKey(services, 'admin', services.secrets.adminApiKey));
@@ -38,6 +39,11 @@ export function locationsAdminRouter(services: Services): Router {
       await em.flush();
       ctx.body = { id: partner.id, [field]: partner[property] };
     });
+  // What operations tell the CPO: the values of its locations that were rejected, and why.
+  router.get('/partners/:id/locations/rejections', async (ctx) => {
+    await getPartner(s(ctx).em, ctx.params.id!);
+    ctx.body = { data: await partnerRejections(s(ctx).em, ctx.params.id!) };
+  });
   router.post('/partners/:id/sync', async (ctx) => {
     await getPartner(s(ctx).em, ctx.params.id!);
     ctx.body = await syncPartner(services, ctx.params.id!, s(ctx).actor!);

@@ -129,6 +129,40 @@ export const LocationReviewEntity = new EntitySchema<LocationReview>({
   },
 });
 
-export const locationEntities = [LocationEntity, EvseEntity, LocationReviewEntity];
+/**
+ * A value an operator rejected for one key field (a `keyFields` path) of one location. It stays
+ * rejected: pushes carrying it again keep the field at its published value and open no review.
+ */
+export interface LocationRejection {
+  id: string;
+  seq?: string;
+  locationRef: string;
+  partnerId: string;
+  reviewId: string;
+  field: string;
+  value: unknown;
+  reason: string;
+  decidedBy: string;
+  decidedAt: Date;
+}
+
+export const LocationRejectionEntity = new EntitySchema<LocationRejection>({
+  name: 'LocationRejection',
+  tableName: 'location_rejections',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    seq: { type: 'bigint', persist: false },
+    locationRef: { type: 'uuid', fieldName: 'location_id' },
+    partnerId: { type: 'uuid' },
+    reviewId: { type: 'uuid' },
+    field: { type: 'text' },
+    value: { type: 'json', nullable: true },
+    reason: { type: 'text' },
+    decidedBy: { type: 'string' },
+    decidedAt: { type: 'Date' },
+  },
+});
+
+export const locationEntities = [LocationEntity, EvseEntity, LocationReviewEntity, LocationRejectionEntity];
 
 export const locationKey = objectKey;

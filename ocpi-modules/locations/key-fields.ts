@@ -1,4 +1,4 @@
-import type { FieldChange, LocationJson } from './entities.ts';
+import type { ConnectorJson, EvseJson, FieldChange, LocationJson } from './entities.ts';
 
 /**
  * Fields whose change must be reviewed before the app shows it: where the site is, and what
@@ -15,11 +15,13 @@ export function keyFields(location: LocationJson | null | undefined): Map<string
   for (const field of LOCATION_FIELDS) out.set(field, location[field] ?? null);
   for (const evse of location.evses ?? []) {
     for (const connector of evse.connectors ?? []) {
-      for (const field of CONNECTOR_FIELDS) out.set(`evses[${evse.uid}].connectors[${connector.id}].${field}`, connector[field] ?? null);
+      for (const field of CONNECTOR_FIELDS) out.set(connectorPath(evse.uid, connector.id, field), connector[field] ?? null);
     }
   }
   return out;
 }
+
+const connectorPath = (evseUid: string, connectorId: string, field: string) => `evses[${evseUid}].connectors[${connectorId}].${field}`;
 
 /** Key-field changes from `before` (the published version, or nothing) to `after`. */
 export function keyFieldChanges(before: LocationJson | null | undefined, after: LocationJson): FieldChange[] {
@@ -32,6 +34,49 @@ export function keyFieldChanges(before: LocationJson | null | undefined, after: 
     if (canonical(was) !== canonical(now)) changes.push({ field, before: was, after: now });
   }
   return changes;
+}
+
+/** Two key-field values are the same value (object key order aside). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+/**
+ * `current` with the key fields named in `held` (keyFields paths) kept as they are in
+ * `published`: what the app may see while those changes are not approved. A connector the
+ * published version does not have cannot be held at an approved value, so it is left out (and an
+ * EVSE left without connectors with it); one the partner dropped comes back as approved.
+ */
+export function holdKeyFields(current: LocationJson, published: LocationJson, held: Set<string>): LocationJson {
+  const out: LocationJson = { ...current };
+  for (const field of LOCATION_FIELDS) if (held.has(field)) setOrDelete(out, field, published[field]);
+  if (!current.evses) return out;
+  const isHeld = (uid: string, id: string) => CONNECTOR_FIELDS.some((f) => held.has(connectorPath(uid, id, f)));
+  out.evses = current.evses.flatMap((evse): EvseJson[] => {
+    const approved = published.evses?.find((e) => e.uid === evse.uid);
+    const connectors: ConnectorJson[] = [];
+    for (const connector of evse.connectors ?? []) {
+      if (!isHeld(evse.uid, connector.id)) {
+        connectors.push(connector);
+        continue;
+      }
+      const was = approved?.connectors?.find((c) => c.id === connector.id);
+      if (!was) continue;
+      const kept = { ...connector };
+      for (const field of CONNECTOR_FIELDS) if (held.has(connectorPath(evse.uid, connector.id, field))) setOrDelete(kept, field, was[field]);
+      connectors.push(kept);
+    }
+    for (const was of approved?.connectors ?? []) {
+      if (!evse.connectors?.some((c) => c.id === was.id) && isHeld(evse.uid, was.id)) connectors.push(was);
+    }
+    return connectors.length ? [{ ...evse, connectors }] : [];
+  });
+  return out;
+}
+
+function setOrDelete(target: Record<string, unknown>, field: string, value: unknown): void {
+  if (value === undefined) delete target[field];
+  else target[field] = value;
 }
 
 /** JSON with object keys sorted, so {latitude, longitude} and {longitude, latitude} compare equal. */

@@ -4,6 +4,8 @@ import { HubError, invalid, isUuid, notFound } from '../../src/errors.ts';
 import { recordEvent } from '../../src/partners/events.ts';
 import { LocationEntity, LocationReviewEntity, type LocationReview, type ReviewState } from './entities.ts';
 import { publish } from './store.ts';
+import { keyFieldChanges } from './key-fields.ts';
+import { clearRejections, recordRejections } from './rejections.ts';
 
 /** The review queue: operators approve or reject new locations and key-field changes. */
 
@@ -44,9 +46,17 @@ export async function decideReview(em: EntityManager, id: string, decision: 'APP
     review.state = decision;
     review.decidedAt = now;
     review.decidedBy = actor;
-    if (decision === 'REJECTED') review.reason = (reason as string).trim();
-    // The pending review always carries the partner's latest key fields, so approving it publishes the latest data.
-    else await publish(tx, location, now);
+    if (decision === 'REJECTED') {
+      review.reason = (reason as string).trim();
+      await recordRejections(tx, review, actor, now);
+    } else {
+      // The pending review always carries the partner's latest changes to review; key fields it
+      // does not carry (values rejected before) stay at their published values.
+      const approved = new Set(review.diff.map((c) => c.field));
+      const held = keyFieldChanges(location.published, location.current).filter((c) => !approved.has(c.field));
+      await publish(tx, location, now, undefined, new Set(held.map((c) => c.field)));
+      await clearRejections(tx, location.id, review.kind === 'NEW' ? 'ALL' : [...approved]);
+    }
     recordEvent(tx, now, { partnerId: review.partnerId, kind: `LOCATION_${decision}`, actor, detail: { review_id: review.id, location_id: location.locationId, ...(review.reason ? { reason: review.reason } : {}) } });
     return reviewView(review, location.locationId);
   });

@@ -16,7 +16,8 @@ import {
   type LocationRecord,
 } from './entities.ts';
 import { locationProblems } from './business-rules.ts';
-import { keyFieldChanges } from './key-fields.ts';
+import { holdKeyFields, keyFieldChanges, sameValue } from './key-fields.ts';
+import { clearRejections, rejectedBeforeFlags, splitChanges } from './rejections.ts';
 
 /**
  * Applying a CPO's PUT or PATCH at location, EVSE or connector level: validate the result as
@@ -218,9 +219,11 @@ async function tariffFlags(location: LocationJson, input: WriteInput): Promise<s
 }
 
 /**
- * What the app may see. A write that changes no key field publishes at once. One that does
- * (or a new location) waits for review, unless the partner is trusted and nothing is flagged;
- * a newer change replaces a review still pending.
+ * What the app may see. Key-field changes (and a new location) wait for review, unless the
+ * partner is trusted and nothing is flagged; everything else publishes at once, with the key
+ * fields not yet approved kept at their published values. A value rejected before is never
+ * reviewed again (rejections.ts): it stays held. A newer change replaces a review still
+ * pending; one that leaves the changes to review as they were keeps it.
  */
 async function decidePublication(
   em: EntityManager,
@@ -232,39 +235,51 @@ async function decidePublication(
   now: Date,
 ): Promise<{ published: boolean; reviewId?: string }> {
   const pending = await em.findOne(LocationReviewEntity, { locationRef: row.id, state: 'PENDING' });
-  const changes = keyFieldChanges(row.published, row.current);
-  if (!row.published || changes.length) {
-    // Only a write that touched key fields opens a review (and replaces a pending one); a status
-    // update leaves a pending review alone and does not reopen a rejected change.
-    const touched = keyFieldChanges(before, row.current).length > 0;
-    if (!touched && (row.published || pending)) return { published: false, reviewId: pending?.id };
-    const flags = await tariffFlags();
-    if (partner.trusted && !flags.length) {
-      if (pending) supersede(pending, now);
-      await publish(em, row, now, evseRows);
-      return { published: true };
-    }
-    if (pending) {
-      supersede(pending, now);
-      await em.flush();
-    }
-    const review = em.create(LocationReviewEntity, {
-      id: randomUUID(),
-      locationRef: row.id,
-      partnerId: partner.id,
-      kind: row.published ? 'CHANGE' : 'NEW',
-      state: 'PENDING',
-      diff: changes,
-      flags,
-      snapshot: row.current,
-      submittedAt: now,
-    });
-    em.persist(review);
-    return { published: false, reviewId: review.id };
+  const split = await splitChanges(em, row);
+  const held = new Set(split.held.map((c) => c.field));
+  const everyChange = new Set(split.changes.map((c) => c.field));
+  const show = async (fields: Set<string>) => {
+    if (!row.published) return false;
+    await publish(em, row, now, evseRows, fields);
+    return true;
+  };
+
+  // Only a write that touched key fields opens a review (and replaces a pending one).
+  const touched = keyFieldChanges(before, row.current).length > 0;
+  if (!split.open.length || (!touched && !pending)) {
+    if (pending) supersede(pending, now);
+    return { published: await show(everyChange) };
   }
-  if (pending) supersede(pending, now);
-  await publish(em, row, now, evseRows);
-  return { published: true };
+  // Nothing was ever approved: the whole location is reviewed, rejected values pointed out.
+  const diff = row.published ? split.open : split.changes;
+  const flags = [...(await tariffFlags()), ...(row.published ? [] : rejectedBeforeFlags(split))];
+  if (partner.trusted && !flags.length) {
+    if (pending) supersede(pending, now);
+    await clearRejections(em, row.id, diff.map((c) => c.field));
+    await publish(em, row, now, evseRows, held);
+    return { published: true };
+  }
+  if (pending && sameValue(pending.diff, diff)) {
+    pending.flags = flags;
+    return { published: await show(everyChange), reviewId: pending.id };
+  }
+  if (pending) {
+    supersede(pending, now);
+    await em.flush();
+  }
+  const review = em.create(LocationReviewEntity, {
+    id: randomUUID(),
+    locationRef: row.id,
+    partnerId: partner.id,
+    kind: row.published ? 'CHANGE' : 'NEW',
+    state: 'PENDING',
+    diff,
+    flags,
+    snapshot: row.current,
+    submittedAt: now,
+  });
+  em.persist(review);
+  return { published: await show(everyChange), reviewId: review.id };
 }
 
 function supersede(review: { state: string; decidedAt?: Date | null; decidedBy?: string | null }, now: Date): void {
@@ -273,14 +288,18 @@ function supersede(review: { state: string; decidedAt?: Date | null; decidedBy?:
   review.decidedBy = 'system';
 }
 
-/** Makes the partner's current data what the app sees. `evses`: the location's EVSE rows when the caller has them loaded. */
-export async function publish(em: EntityManager, row: LocationRecord, now: Date, evses?: EvseRecord[]): Promise<void> {
-  row.published = row.current;
+/**
+ * Makes the partner's current data what the app sees, with the key fields in `held` kept at their
+ * published values. `evses`: the location's EVSE rows when the caller has them loaded.
+ */
+export async function publish(em: EntityManager, row: LocationRecord, now: Date, evses?: EvseRecord[], held: Set<string> = new Set()): Promise<void> {
+  const shown = row.published && held.size ? holdKeyFields(row.current, row.published, held) : row.current;
+  row.published = shown;
   row.publishedAt = now;
-  row.publishFlag = row.current.publish !== false;
-  row.lat = row.current.coordinates ? Number(row.current.coordinates.latitude) : null;
-  row.lon = row.current.coordinates ? Number(row.current.coordinates.longitude) : null;
-  const uids = new Set((row.current.evses ?? []).map((e) => e.uid.toUpperCase()));
+  row.publishFlag = shown.publish !== false;
+  row.lat = shown.coordinates ? Number(shown.coordinates.latitude) : null;
+  row.lon = shown.coordinates ? Number(shown.coordinates.longitude) : null;
+  const uids = new Set((shown.evses ?? []).map((e) => e.uid.toUpperCase()));
   const rows = evses ?? (await em.find(EvseEntity, { locationRef: row.id }));
   for (const evse of rows) evse.published = uids.has(evse.evseUid.toUpperCase());
 }

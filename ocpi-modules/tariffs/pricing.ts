@@ -19,6 +19,10 @@ import { checkRestrictions, localClock, restrictionsMatch, type LocalMoment, typ
  *   volumes are not priced (the result has no such dimension). Price a reservation separately.
  * - TIME of a period without a TIME dimension: when ENERGY > 0, the period's length minus its
  *   PARKING_TIME (the CDR's total_time − total_parking_time rule, per period); otherwise none.
+ * - ENERGY when no period has an ENERGY dimension (2.2-era CPOs send TIME only): the CDR's
+ *   total_energy, spread over the periods in proportion to their charging time (see spreadEnergy).
+ * - Every such fallback is listed in the result (`fallbacks`), so a price that differs from the
+ *   CPO's can be explained.
  * - Current/power restrictions use MIN_/MAX_CURRENT and MIN_/MAX_POWER, falling back to the
  *   session-only average CURRENT/POWER; a quantity the period does not report never matches.
  * - step_size 0 on ENERGY/TIME/PARKING_TIME means "no rounding".
@@ -30,13 +34,15 @@ import { checkRestrictions, localClock, restrictionsMatch, type LocalMoment, typ
 
 export interface PricingInput {
   tariff: Tariff;
-  /** IANA zone of the location: restrictions' times, dates and days are local. */
-  timeZone: string;
+  /** IANA zone of the location: restrictions' times, dates and days are local. Unknown: UTC (fallback TIME_ZONE_UTC). */
+  timeZone?: string | null;
   /** Session (CDR) start and end, OCPI DateTime strings (UTC). The last period ends at endDateTime. */
   startDateTime: string;
   endDateTime: string;
   /** CDR charging periods: ENERGY volume = kWh in that period, TIME and PARKING_TIME = hours in that period; MIN/MAX_CURRENT (A), MIN/MAX_POWER (kW) may be present. */
   chargingPeriods: ChargingPeriod[];
+  /** The CDR's total_energy (kWh): priced only when no period has an ENERGY dimension. */
+  totalEnergy?: number;
 }
 export interface Money {
   excl_vat: string;
@@ -55,6 +61,14 @@ export interface PricingResult {
   dimensions: PricedDimension[];
   min_price_applied: boolean;
   max_price_applied: boolean;
+  /** What the engine had to assume because the CDR did not say it, in the order applied; empty when nothing. */
+  fallbacks: PricingFallback[];
+}
+
+export type FallbackCode = 'ENERGY_FROM_TOTALS' | 'TIME_FROM_PERIODS' | 'TIME_ZONE_UTC';
+export interface PricingFallback {
+  code: FallbackCode;
+  reason: string;
 }
 
 export const ROUNDING_RULE =
@@ -110,11 +124,12 @@ export function priceSession(input: PricingInput): PricingResult {
   const { tariff } = input;
   checkTariff(tariff);
   const digits = minorUnits(tariff.currency);
-  const clock = localClock(input.timeZone);
+  const fallbacks: PricingFallback[] = [];
+  const clock = localClock(zoneOrUtc(input.timeZone, fallbacks));
   const startMs = instant(input.startDateTime, 'startDateTime');
   const endMs = instant(input.endDateTime, 'endDateTime');
   if (endMs < startMs) throw new Error(`endDateTime: ${input.endDateTime} is before startDateTime ${input.startDateTime}`);
-  const periods = readPeriods(input.chargingPeriods, startMs, endMs);
+  const periods = measure(readPeriods(input.chargingPeriods, startMs, endMs), totalEnergyOf(input.totalEnergy), startMs, fallbacks);
   const states = periodStates(periods, startMs, clock);
 
   const uses: Record<Metered, Use[]> = {
@@ -150,6 +165,7 @@ export function priceSession(input: PricingInput): PricingResult {
     dimensions,
     min_price_applied: floored.applied,
     max_price_applied: capped.applied,
+    fallbacks,
   };
 }
 
@@ -205,7 +221,7 @@ function checkTariff(tariff: Tariff): void {
 /** Quantities that are amounts consumed; MIN_CURRENT/MIN_POWER may be negative (EV to grid). */
 const CONSUMED = new Set(['ENERGY', 'TIME', 'PARKING_TIME', 'RESERVATION_TIME']);
 
-function readPeriods(chargingPeriods: ChargingPeriod[], startMs: number, endMs: number): Period[] {
+function readPeriods(chargingPeriods: ChargingPeriod[], startMs: number, endMs: number): GivenPeriod[] {
   if (!Array.isArray(chargingPeriods)) throw new Error('chargingPeriods: must be a list of ChargingPeriod');
   const starts = chargingPeriods.map((p, i) => {
     const ms = instant(p?.start_date_time, `chargingPeriods[${i}].start_date_time`);
@@ -222,7 +238,18 @@ function readPeriods(chargingPeriods: ChargingPeriod[], startMs: number, endMs: 
   return chargingPeriods.map((p, i) => readPeriod(p, i, starts[i]!, starts[i + 1] ?? endMs));
 }
 
-function readPeriod(period: ChargingPeriod, i: number, startMs: number, endMs: number): Period {
+/** A period as the CPO sent it: volumes it does not carry are undefined (kWh, seconds). */
+interface GivenPeriod {
+  startMs: number;
+  lengthSeconds: Decimal;
+  energy?: Decimal;
+  time?: Decimal;
+  parking: Decimal;
+  current: Reading;
+  power: Reading;
+}
+
+function readPeriod(period: ChargingPeriod, i: number, startMs: number, endMs: number): GivenPeriod {
   const given = new Map<string, number>();
   if (!Array.isArray(period.dimensions)) throw new Error(`chargingPeriods[${i}].dimensions: must be a list of CdrDimension`);
   period.dimensions.forEach((d, j) => {
@@ -233,14 +260,49 @@ function readPeriod(period: ChargingPeriod, i: number, startMs: number, endMs: n
     if (given.has(d.type)) throw new Error(`${at}.type: ${d.type} appears twice in the period`);
     given.set(d.type, d.volume);
   });
-  const energy = new Exact(given.get('ENERGY') ?? 0);
-  const parking = new Exact(given.get('PARKING_TIME') ?? 0).times(SECONDS_PER_HOUR);
+  const hours = (type: string) => (given.has(type) ? new Exact(given.get(type)!).times(SECONDS_PER_HOUR) : undefined);
   return {
     startMs,
-    volume: { ENERGY: energy, TIME: chargingSeconds(given.get('TIME'), energy, parking, startMs, endMs), PARKING_TIME: parking },
+    lengthSeconds: new Exact(endMs - startMs).div(1000),
+    energy: given.has('ENERGY') ? new Exact(given.get('ENERGY')!) : undefined,
+    time: hours('TIME'),
+    parking: hours('PARKING_TIME') ?? ZERO,
     current: { min: given.get('MIN_CURRENT') ?? given.get('CURRENT'), max: given.get('MAX_CURRENT') ?? given.get('CURRENT') },
     power: { min: given.get('MIN_POWER') ?? given.get('POWER'), max: given.get('MAX_POWER') ?? given.get('POWER') },
   };
+}
+
+function totalEnergyOf(value: unknown): Decimal {
+  if (value === undefined || value === null) return ZERO;
+  if (!nonNegative(value)) throw new Error(`totalEnergy: ${JSON.stringify(value)} must be a number of kWh, not negative`);
+  return new Exact(value);
+}
+
+function zoneOrUtc(timeZone: string | null | undefined, fallbacks: PricingFallback[]): string {
+  if (isSet(timeZone)) return timeZone;
+  fallbacks.push({ code: 'TIME_ZONE_UTC', reason: 'the location’s time zone is unknown: tariff restrictions on time, date and day of week were evaluated in UTC' });
+  return 'UTC';
+}
+
+const periodCount = (n: number) => `${n} period${n === 1 ? '' : 's'}`;
+
+/** The volumes each period is priced with: what the CPO sent, completed where it left something out. */
+function measure(given: GivenPeriod[], totalEnergy: Decimal, sessionStartMs: number, fallbacks: PricingFallback[]): Period[] {
+  const energies = given.some((p) => p.energy !== undefined) ? given.map((p) => p.energy ?? ZERO) : spreadEnergy(given, totalEnergy, fallbacks);
+  // No period to carry the total: one at the session start, with only that energy (no charging time is made up).
+  const carriers = given.length === 0 && energies.length === 1 ? [{ startMs: sessionStartMs, lengthSeconds: ZERO, time: ZERO, parking: ZERO, current: {}, power: {} }] : given;
+  const derived: Decimal[] = [];
+  const periods = carriers.map((p, i) => {
+    const energy = energies[i]!;
+    const time = p.time ?? chargingSeconds(energy, p);
+    if (p.time === undefined && time.gt(0)) derived.push(time);
+    return { startMs: p.startMs, volume: { ENERGY: energy, TIME: time, PARKING_TIME: p.parking }, current: p.current, power: p.power };
+  });
+  if (derived.length) {
+    const hours = sum(derived).div(SECONDS_PER_HOUR).toDecimalPlaces(VOLUME_DECIMALS, Decimal.ROUND_HALF_UP).toFixed();
+    fallbacks.push({ code: 'TIME_FROM_PERIODS', reason: `${periodCount(derived.length)} with energy but no TIME dimension: charging time taken as the period length minus its PARKING_TIME, ${hours} h in all` });
+  }
+  return periods;
 }
 
 /**
@@ -249,10 +311,41 @@ function readPeriod(period: ChargingPeriod, i: number, startMs: number, endMs: n
  * per-period form of the CDR's total_charging_time = total_time − total_parking_time. A period with
  * neither TIME nor energy had no charging.
  */
-function chargingSeconds(hours: number | undefined, energy: Decimal, parking: Decimal, startMs: number, endMs: number): Decimal {
-  if (hours !== undefined) return new Exact(hours).times(SECONDS_PER_HOUR);
+function chargingSeconds(energy: Decimal, period: GivenPeriod): Decimal {
   if (!energy.gt(0)) return ZERO;
-  return Exact.max(ZERO, new Exact(endMs - startMs).div(1000).minus(parking));
+  return Exact.max(ZERO, period.lengthSeconds.minus(period.parking));
+}
+
+/**
+ * Periods without any ENERGY dimension: the CDR's total_energy is spread over them in proportion
+ * to their charging time: their TIME when the CPO sent TIME (a period without TIME then had no
+ * charging), else their length minus PARKING_TIME. Without any charging time, the first period
+ * takes it all; without periods, one at the session start. The last share is the remainder, so the
+ * shares add up to total_energy exactly (step_size rounds their sum).
+ */
+function spreadEnergy(given: GivenPeriod[], total: Decimal, fallbacks: PricingFallback[]): Decimal[] {
+  if (!total.gt(0)) return given.map(() => ZERO);
+  const kwh = `total_energy ${total.toFixed()} kWh`;
+  const byTime = given.some((p) => p.time !== undefined);
+  const weights = given.map((p) => (byTime ? (p.time ?? ZERO) : Exact.max(ZERO, p.lengthSeconds.minus(p.parking))));
+  const whole = sum(weights);
+  let reason: string;
+  let shares: Decimal[];
+  if (given.length === 0) {
+    reason = `the CDR has no charging periods: ${kwh} priced at the session start`;
+    shares = [total];
+  } else if (whole.isZero()) {
+    reason = `no charging period has an ENERGY dimension, nor a charging time: ${kwh} priced in the first period`;
+    shares = given.map((_, i) => (i === 0 ? total : ZERO));
+  } else {
+    const last = weights.length - 1 - [...weights].reverse().findIndex((w) => w.gt(0));
+    shares = weights.map((w) => total.times(w).div(whole));
+    shares[last] = total.minus(sum(shares.filter((_, i) => i !== last)));
+    const basis = byTime ? 'their TIME' : 'their length minus PARKING_TIME';
+    reason = `no charging period has an ENERGY dimension: ${kwh} spread over ${periodCount(weights.filter((w) => w.gt(0)).length)} in proportion to ${basis}`;
+  }
+  fallbacks.push({ code: 'ENERGY_FROM_TOTALS', reason });
+  return shares;
 }
 
 // ---------------------------------------------------------------------------------------------

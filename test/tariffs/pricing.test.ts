@@ -441,6 +441,67 @@ describe('priceSession: charging time', () => {
   });
 });
 
+describe('priceSession: fallbacks (what the CDR did not say)', () => {
+  const withTotal = (input: PricingInput, totalEnergy: number): PricingInput => ({ ...input, totalEnergy });
+
+  it('no ENERGY dimension: total_energy is spread over the periods in proportion to their TIME, and said so', () => {
+    // 1.00/kWh, 2.00/kWh from 10:30 UTC. TIME 0.25 h and 0.75 h: 2.5 kWh × 1.00 + 7.5 kWh × 2.00 = 17.50.
+    const t = tariffOf([element([component('ENERGY', 2)], { start_time: '10:30', end_time: '00:00' }), element([component('ENERGY', 1)])]);
+    const r = priceSession(withTotal(session(t, '2024-01-15T11:30:00Z', [['2024-01-15T10:00:00Z', { TIME: 0.25 }], ['2024-01-15T10:30:00Z', { TIME: 0.75 }]], 'UTC'), 10));
+    expect(dim(r, 'ENERGY')).to.deep.equal({ type: 'ENERGY', volume: '10', billed_volume: '10', cost: money('17.50', '17.50') });
+    expect(r.total.excl_vat).to.equal('17.50');
+    expect(r.fallbacks).to.deep.equal([{ code: 'ENERGY_FROM_TOTALS', reason: 'no charging period has an ENERGY dimension: total_energy 10 kWh spread over 2 periods in proportion to their TIME' }]);
+  });
+
+  it('periods with ENERGY are priced as sent: total_energy is not used and there is no fallback', () => {
+    const r = priceSession(withTotal(session(tariffOf([element([component('ENERGY', 1)])]), '2024-01-15T11:00:00Z', [['2024-01-15T10:00:00Z', { ENERGY: 5, TIME: 1 }]], 'UTC'), 99));
+    expect(r.total.excl_vat).to.equal('5.00');
+    expect(r.fallbacks).to.deep.equal([]);
+  });
+
+  it('neither ENERGY nor TIME: energy follows each period’s length minus parking, and so does the charging time', () => {
+    // 10:00–11:00 with 0.5 h parking → 0.5 h; 11:00–11:30 → 0.5 h. 4 kWh → 2 + 2 at 0.50 = 2.00; TIME 1 h × 1.00 = 1.00.
+    const t = tariffOf([element([component('ENERGY', 0.5), component('TIME', 1)])]);
+    const r = priceSession(withTotal(session(t, '2024-01-15T11:30:00Z', [['2024-01-15T10:00:00Z', { PARKING_TIME: 0.5 }], ['2024-01-15T11:00:00Z', { MAX_CURRENT: 16 }]], 'UTC'), 4));
+    expect(dim(r, 'ENERGY').cost).to.deep.equal(money('2.00', '2.00'));
+    expect(dim(r, 'TIME')).to.deep.equal({ type: 'TIME', volume: '1', billed_volume: '1', cost: money('1.00', '1.00') });
+    expect(r.fallbacks).to.deep.equal([
+      { code: 'ENERGY_FROM_TOTALS', reason: 'no charging period has an ENERGY dimension: total_energy 4 kWh spread over 2 periods in proportion to their length minus PARKING_TIME' },
+      { code: 'TIME_FROM_PERIODS', reason: '2 periods with energy but no TIME dimension: charging time taken as the period length minus its PARKING_TIME, 1 h in all' },
+    ]);
+  });
+
+  it('the shares add up to total_energy exactly, so step_size rounds the true total (0.5 kWh in thirds stays 0.5 kWh)', () => {
+    const t = tariffOf([element([component('ENERGY', 1, { step_size: 500 })])]);
+    const third = 1 / 3;
+    const r = priceSession(withTotal(session(t, '2024-01-15T11:00:00Z', [['2024-01-15T10:00:00Z', { TIME: third }], ['2024-01-15T10:20:00Z', { TIME: third }], ['2024-01-15T10:40:00Z', { TIME: third }]], 'UTC'), 0.5));
+    expect(dim(r, 'ENERGY')).to.deep.equal({ type: 'ENERGY', volume: '0.5', billed_volume: '0.5', cost: money('0.50', '0.50') });
+  });
+
+  it('no charging periods: total_energy is priced at the session start, no charging time is made up', () => {
+    const t = tariffOf([element([component('ENERGY', 1), component('TIME', 6)])]);
+    const r = priceSession(withTotal(session(t, '2024-01-15T11:00:00Z', [], 'UTC', '2024-01-15T10:00:00Z'), 3));
+    expect(r.total.excl_vat).to.equal('3.00');
+    expect(dim(r, 'TIME').volume).to.equal('0');
+    expect(r.fallbacks).to.deep.equal([{ code: 'ENERGY_FROM_TOTALS', reason: 'the CDR has no charging periods: total_energy 3 kWh priced at the session start' }]);
+  });
+
+  it('an unknown time zone is UTC, and said so', () => {
+    // 0.40/kWh from 18:00: at 17:30Z that is 18:30 in Berlin, but UTC is all the engine knows.
+    const t = tariffOf([element([component('ENERGY', 0.4)], { start_time: '18:00', end_time: '00:00' }), element([component('ENERGY', 0.2)])]);
+    const input = session(t, '2024-01-15T18:00:00Z', [['2024-01-15T17:30:00Z', { ENERGY: 10, TIME: 0.5 }]]);
+    delete input.timeZone;
+    const r = priceSession(input);
+    expect(r.total.excl_vat).to.equal('2.00');
+    expect(r.fallbacks).to.deep.equal([{ code: 'TIME_ZONE_UTC', reason: 'the location’s time zone is unknown: tariff restrictions on time, date and day of week were evaluated in UTC' }]);
+  });
+
+  it('a negative totalEnergy is refused', () => {
+    const input = withTotal(session(tariffOf([element([component('ENERGY', 1)])]), '2024-01-15T11:00:00Z', [['2024-01-15T10:00:00Z', { TIME: 1 }]], 'UTC'), -1);
+    expect(() => priceSession(input)).to.throw(Error, /^totalEnergy: -1 must be a number of kWh, not negative$/);
+  });
+});
+
 describe('priceSession: step_size', () => {
   it('ENERGY: the total is rounded up with the last component’s step, the extra billed at its price (mod_cdrs 4.3 + 1.1 kWh)', () => {
     // step 500 Wh: 5.4 → 5.5 kWh. 4.3 × 0.20 = 0.86; (1.1 + 0.1) × 0.27 = 0.324. Total 1.184 → 1.18.

@@ -6,6 +6,7 @@ import { Migration0005Sessions } from './0005-sessions.ts';
 import { Migration0006ExceptionTickets } from './0006-exception-tickets.ts';
 import { Migration0007Charging } from './0007-charging.ts';
 import { Migration0008Settlement } from './0008-settlement.ts';
+import { Migration0010ReviewRejections } from './0010-review-rejections.ts';
 import { Migration0011PartnerVersions } from './0011-partner-versions.ts';
 
 /** Every migration, in order. Listed here rather than discovered by glob, which breaks under tsx. */
@@ -18,5 +19,6 @@ export const migrations = [
   { name: '0006-exception-tickets', class: Migration0006ExceptionTickets },
   { name: '0007-charging', class: Migration0007Charging },
   { name: '0008-settlement', class: Migration0008Settlement },
+  { name: '0010-review-rejections', class: Migration0010ReviewRejections },
   { name: '0011-partner-versions', class: Migration0011PartnerVersions },
 ];
