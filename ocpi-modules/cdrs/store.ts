@@ -11,6 +11,8 @@ import type { Partner } from '../../src/partners/entities.ts';
 import { findOurToken } from '../tokens/store.ts';
 import type { ChargingOrder } from '../commands/entities.ts';
 import { orderForPartnerObject, recordChargerOrder } from '../commands/session-link.ts';
+import { matchAppOrder, reportSeveralMatches } from '../commands/charge-match.ts';
+import { noteOrder } from '../commands/orders.ts';
 import { CdrEntity, CdrEventEntity, cdrKey, type CdrRecord } from './entities.ts';
 import { applyWaitingCredits, cdrTransition, settleCdr, type SettleContext } from './settle.ts';
 
@@ -100,11 +102,16 @@ async function receiveOnce(tx: EntityManager, ctx: SettleContext, partner: Partn
     return { kind: 'CREATED', record };
   }
   const order = await orderFor(tx, ctx, partner, record);
+  if (order === 'SEVERAL') {
+    // Which user pays is not known: operations decides (the ticket names the orders).
+    cdrTransition(tx, record, 'EXCEPTION', 'SEVERAL_ORDERS_MATCH', ctx);
+    return { kind: 'CREATED', record };
+  }
   if (order === 'FOREIGN') {
     cdrTransition(tx, record, 'EXCEPTION', 'TOKEN_NOT_OURS', ctx);
     openTicket(tx, ctx.now, {
       kind: 'CDR_FOREIGN_TOKEN',
-      summary: `CDR ${key} is for token ${cdr.cdr_token.country_code}/${cdr.cdr_token.party_id} ${cdr.cdr_token.type}, which is not one of ours: kept, never settled`,
+      summary: `CDR ${key} is for token ${cdr.cdr_token.country_code ? `${cdr.cdr_token.country_code}/${cdr.cdr_token.party_id} ` : ''}${cdr.cdr_token.type} ${cdr.cdr_token.uid}, which is not one of ours: kept, never settled`,
       partnerId: partner.id,
       evidence: [{ at: ctx.now.toISOString(), what: 'CDR received', detail: { cdr_id: record.id } }],
     });
@@ -116,12 +123,31 @@ async function receiveOnce(tx: EntityManager, ctx: SettleContext, partner: Partn
   return { kind: 'CREATED', record };
 }
 
-async function orderFor(tx: EntityManager, ctx: SettleContext, partner: Partner, record: CdrRecord): Promise<ChargingOrder | 'FOREIGN' | undefined> {
+async function orderFor(tx: EntityManager, ctx: SettleContext, partner: Partner, record: CdrRecord): Promise<ChargingOrder | 'FOREIGN' | 'SEVERAL' | undefined> {
   const cdr = record.body;
   const order = await orderForPartnerObject(tx, ctx.log, partner.id, cdr.authorization_reference, record.sessionKey);
   if (order) return order;
   const token = await findOurToken(tx, ctx.services, cdr.cdr_token);
   if (!token) return 'FOREIGN';
+  if (!cdr.authorization_reference) {
+    const match = await matchAppOrder(tx, ctx.services, {
+      partnerId: partner.id,
+      evseUid: cdr.cdr_location.evse_uid,
+      connectorId: cdr.cdr_location.connector_id,
+      token: cdr.cdr_token,
+      startedAt: cdr.start_date_time,
+      forCdr: true,
+    });
+    if (match.kind === 'SEVERAL') {
+      await reportSeveralMatches(tx, ctx, { what: 'CDR', partnerId: partner.id, key: record.cdrKey, orders: match.orders });
+      return 'SEVERAL';
+    }
+    if (match.kind === 'ONE') {
+      match.order.notice = null;
+      noteOrder(tx, match.order, 'CDR_MATCHED_WITHOUT_REFERENCE', { ...ctx, detail: { cdr: record.cdrKey, matched_on: 'partner, EVSE, connector, token and start time' } });
+      return match.order;
+    }
+  }
   // A charge we never saw start (an RFID session we missed, a lost start): the CDR is our first word of it.
   return recordChargerOrder(tx, {
     partnerId: partner.id,

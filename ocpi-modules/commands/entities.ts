@@ -45,6 +45,8 @@ export interface ChargingOrder {
   billedExclVat?: string | null;
   billedInclVat?: string | null;
   cdrRef?: string | null;
+  /** Something operations must know that the state does not say (a session that matched several orders). */
+  notice?: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -84,6 +86,7 @@ export const ChargingOrderEntity = new EntitySchema<ChargingOrder>({
     billedExclVat: { type: 'decimal', precision: 18, scale: 4, nullable: true },
     billedInclVat: { type: 'decimal', precision: 18, scale: 4, nullable: true },
     cdrRef: { type: 'uuid', nullable: true },
+    notice: { type: 'text', nullable: true },
     createdAt: { type: 'Date' },
     updatedAt: { type: 'Date' },
   },

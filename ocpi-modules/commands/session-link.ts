@@ -11,10 +11,12 @@ import type { SessionRecord } from '../sessions/entities.ts';
 import { ChargingOrderEntity, OrderEventEntity, type ChargingOrder, type OrderState } from './entities.ts';
 import { noteOrder, ticketForOrder, transition } from './orders.ts';
 import { messageFor } from './messages.ts';
+import { matchAppOrder, reportSeveralMatches } from './charge-match.ts';
 
 /**
  * Sessions drive orders. A CPO's session finds its order by our authorization_reference (or
- * by the session already attached); a session for one of our tokens that we did not start
+ * by the session already attached, or, without a reference, by EVSE, token and time: see
+ * charge-match.ts); a session for one of our tokens that we did not start
  * (RFID at the charger) becomes an order of its own. Status changes move the order; a
  * session for an order that already FAILED reopens nothing: it is attached and ticketed.
  */
@@ -28,7 +30,26 @@ export interface LinkContext {
 }
 
 export async function linkSession(tx: EntityManager, record: SessionRecord, previousStatus: string | undefined, ctx: LinkContext): Promise<ChargingOrder | undefined> {
-  const order = await orderForPartnerObject(tx, ctx.log, record.partnerId, record.authorizationReference, record.sessionKey);
+  let order = await orderForPartnerObject(tx, ctx.log, record.partnerId, record.authorizationReference, record.sessionKey);
+  if (!order && !record.authorizationReference) {
+    const session = record.body;
+    const match = await matchAppOrder(tx, ctx.services, {
+      partnerId: record.partnerId,
+      evseUid: session.evse_uid,
+      connectorId: session.connector_id,
+      token: session.cdr_token,
+      startedAt: session.start_date_time,
+    });
+    if (match.kind === 'SEVERAL') {
+      await reportSeveralMatches(tx, ctx, { what: 'SESSION', partnerId: record.partnerId, key: record.sessionKey, orders: match.orders });
+      return undefined;
+    }
+    if (match.kind === 'ONE') {
+      order = match.order;
+      order.notice = null;
+      noteOrder(tx, order, 'SESSION_MATCHED_WITHOUT_REFERENCE', { ...ctx, detail: { session_id: record.sessionId, matched_on: 'partner, EVSE, connector, token and start time' } });
+    }
+  }
   if (!order) return startedAtCharger(tx, record, ctx);
   if (order.sessionKey && order.sessionKey !== record.sessionKey) {
     // The CPO reports a second session with our reference: someone may be billed twice.

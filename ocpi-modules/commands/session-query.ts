@@ -1,7 +1,7 @@
 import type { Services } from '../../src/services.ts';
 import type { Partner } from '../../src/partners/entities.ts';
 import { partnerEndpoint, pullAll } from '../../src/client/partner-client.ts';
-import { formatDateTime } from '../../src/ocpi/datetime.ts';
+import { formatDateTime, parseDateTime } from '../../src/ocpi/datetime.ts';
 import { partnerObjects } from '../../src/ocpi/versions/context.ts';
 import { objectKey, sameId } from '../../src/ocpi/party-scope.ts';
 import type { Session } from '../../src/ocpi/types.ts';
@@ -9,6 +9,23 @@ import type { ChargingOrder } from './entities.ts';
 import type { Logger } from '../../src/observability/log.ts';
 import { writeSession } from '../sessions/store.ts';
 import { linkSession } from './session-link.ts';
+import { commandWindowMs } from './charge-match.ts';
+
+/** Same EVSE (and connector where both name one), same token, started between the order's creation and the end of its command window. */
+function sameCharge(services: Services, order: ChargingOrder, s: Partial<Session>): boolean {
+  const started = typeof s.start_date_time === 'string' ? parseDateTime(s.start_date_time) : undefined;
+  if (!started || order.sessionKey) return false;
+  const from = order.createdAt.getTime() - CLOCK_SKEW_MS;
+  const to = order.createdAt.getTime() + commandWindowMs(services) + CLOCK_SKEW_MS;
+  return (
+    sameId(s.evse_uid, order.evseUid) &&
+    (!order.connectorId || !s.connector_id || sameId(s.connector_id, order.connectorId)) &&
+    s.cdr_token?.uid === order.tokenUid &&
+    s.cdr_token?.type === order.tokenType &&
+    started.getTime() >= from &&
+    started.getTime() <= to
+  );
+}
 
 /**
  * Asks the CPO's Sessions sender whether it has the order's session: the sessions updated
@@ -26,6 +43,7 @@ export async function lookupSession(services: Services, partner: Partner, order:
   if (!base) return { outcome: 'UNREACHABLE', evidence: { error: 'the partner has no sessions SENDER endpoint' } };
   const url = `${base}?date_from=${encodeURIComponent(formatDateTime(new Date(order.createdAt.getTime() - CLOCK_SKEW_MS)))}`;
   const matches: unknown[] = [];
+  const unreferenced: unknown[] = [];
   let received = 0;
   try {
     await pullAll(services, partner, url, async (items) => {
@@ -36,12 +54,15 @@ export async function lookupSession(services: Services, partner: Partner, order:
         const key = typeof s.country_code === 'string' && typeof s.party_id === 'string' && typeof s.id === 'string' ? objectKey(s.country_code, s.party_id, s.id) : undefined;
         const mine = sameId(s.authorization_reference, order.id) || (order.sessionKey != null && key === order.sessionKey);
         if (mine) matches.push(item);
+        else if (!s.authorization_reference && sameCharge(services, order, s)) unreferenced.push(item);
       }
     });
   } catch (err) {
     return { outcome: 'UNREACHABLE', evidence: { url, error: (err as Error).message } };
   }
-  if (!matches.length) return { outcome: 'NOT_FOUND', evidence: { url, sessions_received: received } };
+  // A CPO that does not echo authorization_reference (OCPI 2.2 need not): its one session of this EVSE and token, started in the window, is ours.
+  if (!matches.length && unreferenced.length === 1) matches.push(unreferenced[0]);
+  if (!matches.length) return { outcome: 'NOT_FOUND', evidence: { url, sessions_received: received, ...(unreferenced.length > 1 ? { unreferenced_candidates: unreferenced.length } : {}) } };
   const session = matches.at(-1) as Partial<Session>;
   // Only a session under one of the CPO's own parties answers for it; another party's is not its to report.
   const own = (partner.roles ?? []).some((r) => sameId(r.country_code, session.country_code) && sameId(r.party_id, session.party_id));

@@ -14,6 +14,7 @@ export function orderView(order: ChargingOrder, session?: SessionRecord | null) 
     state: order.state,
     message: order.message,
     reason: order.cause,
+    notice: order.notice ?? null,
     origin: order.origin,
     partner_id: order.partnerId,
     location_id: order.locationRef ?? null,

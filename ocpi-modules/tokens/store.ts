@@ -56,8 +56,9 @@ export async function getToken(em: EntityManager, uid: string, type: TokenType):
 }
 
 /** The token a CPO names in a session or CDR (its CdrToken), if it is one of ours. */
-export async function findOurToken(em: EntityManager, services: Services, token: { country_code: string; party_id: string; uid: string; type: string }): Promise<TokenRecord | undefined> {
+export async function findOurToken(em: EntityManager, services: Services, token: { country_code?: string; party_id?: string; uid: string; type: string }): Promise<TokenRecord | undefined> {
   const { hubCountryCode, hubPartyId } = services.config;
-  if (token.country_code.toUpperCase() !== hubCountryCode || token.party_id.toUpperCase() !== hubPartyId) return undefined;
+  // A 2.2 CdrToken names no owner; its adapter filled ours in when the token is one of ours.
+  if (token.country_code?.toUpperCase() !== hubCountryCode || token.party_id?.toUpperCase() !== hubPartyId) return undefined;
   return (await em.findOne(TokenEntity, { tokenKey: tokenKey(token.uid, token.type) })) ?? undefined;
 }

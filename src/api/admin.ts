@@ -17,6 +17,7 @@ import {
   resumePartner,
   setIpAllowlist,
   setModuleScopes,
+  setTolerances,
   suspendPartner,
   type TokenAGrant,
 } from '../partners/operations.ts';
@@ -100,6 +101,11 @@ export function adminRouter(services: Services): Router {
   router.put('/partners/:id/scopes', async (ctx) => {
     const body = await jsonBody(ctx, services);
     await setModuleScopes(s(ctx).em, services, ctx.params.id!, body.modules === undefined ? undefined : body.modules, s(ctx).actor!);
+    ctx.body = await view(ctx, ctx.params.id!);
+  });
+  router.put('/partners/:id/tolerances', async (ctx) => {
+    const body = await jsonBody(ctx, services);
+    await setTolerances(s(ctx).em, services, ctx.params.id!, body.tolerances, s(ctx).actor!);
     ctx.body = await view(ctx, ctx.params.id!);
   });
   return router;

@@ -9,6 +9,9 @@ import { getPartner, hasLiveTokenA, issueToken, revokeTokens } from './registry.
 import { recordEvent } from './events.ts';
 import { parseCidrs } from './allowlist.ts';
 import { disconnect } from './handshake.ts';
+import { endpointUrl } from './discovery.ts';
+import { partnerDeviations } from './deviations.ts';
+import { TOLERANCE_NAMES, isToleranceName } from '../ocpi/tolerances.ts';
 
 /**
  * Operator actions on partners, shared by the admin API and the command line. Each one
@@ -191,10 +194,35 @@ export async function setModuleScopes(em: EntityManager, services: Services, id:
   });
 }
 
+/** Named tolerances (src/ocpi/tolerances.ts) the operator switches on for this partner; `[]` switches all off. */
+export async function setTolerances(em: EntityManager, services: Services, id: string, tolerances: unknown, actor: string): Promise<Partner> {
+  if (!Array.isArray(tolerances)) throw invalid(`tolerances: must be an array of tolerance names (${TOLERANCE_NAMES.join(', ')})`);
+  tolerances.forEach((name, i) => {
+    if (!isToleranceName(name)) throw invalid(`tolerances[${i}]: ${JSON.stringify(name)} is not a tolerance; known: ${TOLERANCE_NAMES.join(', ')}`);
+  });
+  const wanted = TOLERANCE_NAMES.filter((name) => tolerances.includes(name));
+  return change(em, services, id, (p, tx, now) => {
+    recordEvent(tx, now, { partnerId: p.id, kind: 'TOLERANCES_SET', actor, detail: { before: p.tolerances ?? [], after: wanted } });
+    p.tolerances = wanted;
+  });
+}
+
+/** Whether the hub can rotate its credentials towards the partner, and why not. */
+function rotation(partner: Partner): { can_rotate: boolean; cannot_rotate_reason: string | null } {
+  if (!partner.outboundTokenSealed) return { can_rotate: false, cannot_rotate_reason: 'not registered' };
+  if (!endpointUrl(partner.endpoints, 'credentials')) {
+    return { can_rotate: false, cannot_rotate_reason: 'its version details list no credentials endpoint (tolerance VERSION_DETAILS_WITHOUT_CREDENTIALS): reset the partner to replace a leaked token' };
+  }
+  return { can_rotate: true, cannot_rotate_reason: null };
+}
+
 /** What the operations API shows of a partner: everything but secrets. */
 export async function partnerView(em: EntityManager, services: Services, partner: Partner) {
   const tokens = await em.find(PartnerTokenEntity, { partner });
   const now = services.clock.now();
+  await services.deviations.flush();
+  const deviations = await partnerDeviations(services.orm, partner.id);
+  const counted = (kind: string) => deviations.filter((d) => d.kind === kind).map(({ kind: _, ...d }) => d);
   return {
     id: partner.id,
     name: partner.name,
@@ -214,6 +242,11 @@ export async function partnerView(em: EntityManager, services: Services, partner
     token_encoding: partner.tokenEncoding,
     ip_allowlist: partner.ipAllowlist,
     module_scopes: partner.moduleScopes ?? null,
+    tolerances: partner.tolerances ?? [],
+    ...rotation(partner),
+    // What the partner sends beyond OCPI: kept verbatim, never interpreted (unknown fields) or accepted by a tolerance.
+    unknown_fields: counted('UNKNOWN_FIELD'),
+    tolerated: counted('TOLERATED'),
     registered_at: partner.registeredAt ?? null,
     last_seen_at: partner.lastSeenAt ?? null,
     trusted: partner.trusted,
