@@ -70,8 +70,9 @@ export async function syncPartner(services: Services, partnerId: string, actor: 
   const since = partner.lastSyncSuccessAt ?? undefined;
   const results: Record<string, SyncResult | string> = {};
   try {
-    results.locations = await syncLocations(services, partner, since);
+    // Tariffs first: a location whose connectors name a tariff the hub does not hold yet would wait for review.
     for (const sync of services.modules.flatMap((m) => m.syncs ?? [])) results[sync.name] = await sync.run(services, partner, since);
+    results.locations = await syncLocations(services, partner, since);
     partner.lastSyncSuccessAt = started;
     partner.lastSyncError = null;
     partner.missedHeartbeats = 0;
