@@ -70,7 +70,7 @@ describe('embedded PostgreSQL in a private folder', function () {
   const keep = (dir: string) => cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   if (ROOT) {
-    it('as root: moves the cluster and a copy of the programs where the postgres user reaches them, answers, and removes both', async () => {
+    it('as root: moves the cluster and a copy of the programs where the postgres user reaches them, answers, and removes the copy once nothing runs from it', async () => {
       const folder = privateFolder();
       keep(folder);
       const systemDir = systemFolder();
@@ -88,11 +88,22 @@ describe('embedded PostgreSQL in a private folder', function () {
       expect(db.binaries).to.deep.include({ copied: true, nativeDir: path.join(systemDir, `postgres-${process.platform}-${process.arch}-test`) });
       expect(await answers(db.url)).to.deep.equal({ who: 'postgres', one: 1 });
 
-      // Removal refuses while the server runs, then takes the cluster, the copy and the folder.
+      // A second cluster whose data the postgres user can reach, running from the same copy.
+      const otherDataDir = path.join(`${systemDir}-other`, 'data');
+      keep(path.dirname(otherDataDir));
+      const other = await startEmbeddedPostgres({ dataDir: otherDataDir, port: await freePort(), systemDir, nativeDir, version: 'test' });
+      cleanups.push(() => other.stop());
+      expect(other.layout.clusterDir).to.equal(path.join(otherDataDir, 'pg'));
+      expect(other.binaries?.nativeDir).to.equal(db.binaries!.nativeDir);
+
+      // Removal refuses while the server runs, then takes the cluster, and leaves the copy the other one runs from.
       expect(() => removeDataDir(dataDir, { systemDir })).to.throw(DataDirInUse, /is running \(pid \d+, port \d+/);
       await db.stop();
-      const removed = removeDataDir(dataDir, { systemDir });
-      expect(removed).to.include.members([db.layout.outsideDir, db.binaries!.nativeDir, systemDir, dataDir]);
+      expect(removeDataDir(dataDir, { systemDir })).to.have.members([db.layout.outsideDir, ...['PG_DATA_LOCATION', 'pg-password'].map((f) => path.join(dataDir, f)), dataDir]);
+      expect(await answers(other.url)).to.deep.include({ one: 1 });
+      // With the last user of the copy gone, the copy and the test's system folder go too.
+      await other.stop();
+      expect(removeDataDir(otherDataDir, { systemDir })).to.include.members([other.layout.clusterDir, db.binaries!.nativeDir, systemDir]);
       expect(fs.existsSync(systemDir)).to.equal(false);
       expect(fs.existsSync(dataDir)).to.equal(false);
     });

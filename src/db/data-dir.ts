@@ -72,11 +72,35 @@ function removeUnusedSystemDir(systemDir: string, removed: string[]): void {
   // Anything but a copy of the programs is another clone's cluster, which still needs them.
   const programs = entries.filter((e) => e.startsWith('postgres-'));
   if (programs.length < entries.length) return;
+  // A copy being made right now by a starting hub: leave it, and the folder, to that hub.
+  if (programs.some((e) => e.includes('.partial-'))) return;
+  // A cluster elsewhere (a data directory the postgres user can reach) may run from a copy too;
+  // its backends load libraries from it later (plpgsql.so at first use), so it must stay.
+  const running = runningPrograms();
+  if (!running) return;
   for (const entry of programs) {
+    if (running.some((exe) => exe.startsWith(`${path.join(systemDir, entry)}/`))) continue;
     fs.rmSync(path.join(systemDir, entry), { recursive: true, force: true });
     removed.push(path.join(systemDir, entry));
   }
   removeIfEmpty(systemDir, removed);
+}
+
+/** The programs every process runs, from /proc; undefined where there is no /proc to tell (then keep everything). */
+function runningPrograms(): string[] | undefined {
+  let pids: string[];
+  try {
+    pids = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return undefined;
+  }
+  return pids.flatMap((pid) => {
+    try {
+      return [fs.readlinkSync(`/proc/${pid}/exe`)];
+    } catch {
+      return [];
+    }
+  });
 }
 
 function removeIfEmpty(dir: string, removed: string[]): void {
