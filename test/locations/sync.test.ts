@@ -72,13 +72,15 @@ describe('locations pull-sync', () => {
     t.clock.advance(3_600_000);
     cpo.partner.seen = [];
     await runJob(t.hub.services, locationSyncJob);
+    // Tariffs first, so that the locations' tariff links are known when they arrive.
     expect(cpo.partner.seen.map((s) => s.path)).to.deep.equal([
-      '/ocpi/2.2.1/locations?date_from=2026-11-25T10%3A00%3A00.000Z',
       '/ocpi/2.2.1/tariffs?date_from=2026-11-25T10%3A00%3A00.000Z',
+      '/ocpi/2.2.1/locations?date_from=2026-11-25T10%3A00%3A00.000Z',
     ]);
   });
 
   it('records a failing sync on the partner as a missed heartbeat', async () => {
+    serveLocations([]);
     cpo.partner.routes.set('GET /ocpi/2.2.1/locations', () => ({ status: 503, body: { status_code: 3000, timestamp: new Date().toISOString() } }));
     const res = await t.admin('POST', `/partners/${cpo.id}/sync`);
     expect(res.status).to.equal(502);
