@@ -29,6 +29,8 @@ export interface Config {
   requiredEndpointsCpo: RequiredEndpoint[];
   requiredEndpointsEmsp: RequiredEndpoint[];
   freshnessThresholdSeconds: number;
+  /** How far ahead of the hub's clock a partner's last_updated may be. */
+  maxClockSkewSeconds: number;
   partnerStaleRatio: number;
   freshnessCron: string;
   locationSyncCron: string;
@@ -193,6 +195,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     requiredEndpointsCpo: endpoints(env, 'REQUIRED_ENDPOINTS_CPO', 'locations:SENDER,sessions:SENDER,cdrs:SENDER,commands:RECEIVER'),
     requiredEndpointsEmsp: endpoints(env, 'REQUIRED_ENDPOINTS_EMSP', 'tokens:SENDER'),
     freshnessThresholdSeconds: integer(env, 'FRESHNESS_THRESHOLD_SECONDS', 600, 1, 604_800),
+    maxClockSkewSeconds: integer(env, 'MAX_CLOCK_SKEW_SECONDS', 300, 0, 86_400),
     partnerStaleRatio: ratio(env, 'PARTNER_STALE_RATIO', 0.5),
     freshnessCron: cronExpression(env, 'FRESHNESS_CRON', '* * * * *'),
     locationSyncCron: cronExpression(env, 'LOCATION_SYNC_CRON', '17 * * * *'),
