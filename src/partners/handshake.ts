@@ -142,7 +142,7 @@ export async function connectPartner(em: EntityManager, services: Services, part
   const now = services.clock.now();
   let ours: string | undefined;
   try {
-    const discovery = await discoverPartner(services, { versionsUrl: input.versionsUrl, token: input.tokenA, role: partner.role });
+    const discovery = await discoverPartner(services, { versionsUrl: input.versionsUrl, token: input.tokenA, role: partner.role, audience: 'operator' });
     ours = issueToken(em, partner, 'C', now);
     await em.flush();
     const answer = await services.client.call<unknown>({
@@ -181,7 +181,7 @@ export async function rotatePartnerCredentials(em: EntityManager, services: Serv
   const current = decryptToken(partner.outboundTokenSealed, services.secrets.encryptionKey);
   let ours: string | undefined;
   try {
-    const discovery = await discoverPartner(services, { versionsUrl: partner.versionsUrl, token: current, role: partner.role, preferred: partner.tokenEncoding, tolerances: tolerancesOf(partner) });
+    const discovery = await discoverPartner(services, { versionsUrl: partner.versionsUrl, token: current, role: partner.role, preferred: partner.tokenEncoding, tolerances: tolerancesOf(partner), audience: 'operator' });
     const url = credentialsUrl(discovery, 'rotate credentials with');
     ours = issueToken(em, partner, 'C', now);
     await em.flush();
