@@ -125,7 +125,7 @@ export function createOcpiClient(log: Logger, defaultTimeoutMs: number, options:
         httpStatus = res.statusCode;
         responseHeaders = res.headers;
         if (httpStatus >= 300 && httpStatus < 400) {
-          res.body.destroy();
+          cut(res.body);
           const location = res.headers.location;
           log.warn({ ...where, status: httpStatus, location, ms: Math.round(performance.now() - started) }, 'outbound call redirected: not followed');
           throw new OcpiCallError('REDIRECT', `${call.method} ${call.url}: HTTP ${httpStatus} redirect${location ? ` to ${String(location)}` : ''} (redirects are not followed)`, httpStatus);
@@ -171,11 +171,19 @@ export function createOcpiClient(log: Logger, defaultTimeoutMs: number, options:
 
 class TooLargeError extends Error {}
 
+/** Drops an answer's body unread: destroying it aborts the request, so undici closes that connection. */
+function cut(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {
+    // the abort we asked for
+  });
+  body.destroy();
+}
+
 /** Reads the body as UTF-8, counting bytes; past `limit` the body (and so the connection) is destroyed. */
 async function readCapped(body: Dispatcher.ResponseData['body'], contentLength: string | string[] | undefined, limit: number): Promise<string> {
   const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
   if (Number.isFinite(declared) && declared > limit) {
-    body.destroy();
+    cut(body);
     throw new TooLargeError();
   }
   const chunks: Buffer[] = [];
@@ -184,7 +192,7 @@ async function readCapped(body: Dispatcher.ResponseData['body'], contentLength: 
     const buffer = chunk as Buffer;
     size += buffer.length;
     if (size > limit) {
-      body.destroy();
+      cut(body);
       throw new TooLargeError();
     }
     chunks.push(buffer);
