@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { createOcpiClient, OcpiCallError, describeCallFailure, GENERIC_FETCH_FAILURE, type OcpiClient, type OcpiClientOptions } from '../src/client/ocpi-client.ts';
 import { classifyAddress, type Resolver } from '../src/client/url-policy.ts';
 import { createLogger } from '../src/observability/log.ts';
+import { loadConfig } from '../src/config.ts';
 
 /** A logger whose JSON lines the test reads. */
 function capturingLogger() {
@@ -52,6 +53,17 @@ async function failure(client: OcpiClient, url: string): Promise<OcpiCallError> 
 }
 
 describe('outbound URL policy', () => {
+  describe('settings', () => {
+    it('refuses private addresses and caps answers at 10 MiB by default', () => {
+      expect(loadConfig({}, '/tmp')).to.include({ allowPrivatePartnerUrls: false, outboundMaxResponseBytes: 10 * 1024 * 1024 });
+      expect(loadConfig({ ALLOW_PRIVATE_PARTNER_URLS: 'true', OUTBOUND_MAX_RESPONSE_BYTES: '2048' }, '/tmp')).to.include({ allowPrivatePartnerUrls: true, outboundMaxResponseBytes: 2048 });
+    });
+    it('names the variable of an invalid value', () => {
+      expect(() => loadConfig({ ALLOW_PRIVATE_PARTNER_URLS: 'sometimes' }, '/tmp')).to.throw('ALLOW_PRIVATE_PARTNER_URLS: expected true or false, got "sometimes"');
+      expect(() => loadConfig({ OUTBOUND_MAX_RESPONSE_BYTES: '100' }, '/tmp')).to.throw('OUTBOUND_MAX_RESPONSE_BYTES: must be between 1024 and 1073741824, got 100');
+    });
+  });
+
   describe('address classification (ipaddr.js)', () => {
     const refused: [string, string][] = [
       ['127.0.0.1', 'loopback'],
