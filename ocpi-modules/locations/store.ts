@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
+import { oneAtATime } from '../../src/db/one-at-a-time.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { HubError, invalid } from '../../src/errors.ts';
 import type { Partner } from '../../src/partners/entities.ts';
@@ -65,8 +66,8 @@ function later(a: string | undefined, b: string): string {
 
 export async function writeLocation(em: EntityManager, input: WriteInput): Promise<WriteOutcome> {
   const { target, body, level, method, now } = input;
-  return em.transactional(async (tx) => {
-    const key = locationKey(target.countryCode, target.partyId, target.locationId);
+  const key = locationKey(target.countryCode, target.partyId, target.locationId);
+  return oneAtATime(`location:${key}`, () => em.transactional(async (tx) => {
     // A row lock cannot serialise writers of a location that does not exist yet (50 concurrent first
     // PUTs collided on the unique keys): every writer of this key queues on one transaction lock.
     await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`location:${key}`]);
@@ -108,7 +109,7 @@ export async function writeLocation(em: EntityManager, input: WriteInput): Promi
 
     const outcome = await decidePublication(tx, row, evseRows, before, input.partner, () => tariffFlags(next, input), now);
     return { created: applied.created, applied: true, ...outcome };
-  });
+  }));
 }
 
 interface Applied {
