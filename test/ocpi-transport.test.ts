@@ -67,36 +67,41 @@ describe('OCPI transport', () => {
       expect((await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: cpo.token })).status).to.equal(200);
     });
 
-    it('locks an address out after AUTH_LOCKOUT_FAILURES failures, even with a valid token, until AUTH_LOCKOUT_MINUTES pass', async () => {
+    it('locks an address out after AUTH_LOCKOUT_FAILURES unrecognised tokens until AUTH_LOCKOUT_MINUTES pass; a partner it knows keeps working', async () => {
       for (let i = 0; i < 4; i++) expect((await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: `wrong-${i}` })).status).to.equal(401);
-      // A success clears the count...
+      // A partner's success clears nobody's failures: the fifth unknown token still locks the address.
       expect((await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: cpo.token })).status).to.equal(200);
-      for (let i = 0; i < 4; i++) expect((await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: `wrong-${i}` })).status).to.equal(401);
-      expect((await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: cpo.token })).status).to.equal(200);
-      // ...five in a row lock the address.
-      for (let i = 0; i < 5; i++) expect((await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: `wrong-${i}` })).status).to.equal(401);
-      const locked = await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: cpo.token });
+      expect((await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: 'wrong-4' })).status).to.equal(401);
+      const locked = await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: 'wrong-5' });
       expect(locked.status).to.equal(429);
       expect(locked.body.status_message).to.equal('too many failed authentications from this address; try again after 2026-11-25T10:15:00.000Z');
-      // The admin API shares the lockout.
-      expect((await t.admin('GET', '/partners')).status).to.equal(429);
+      // The partner registered from this address: its own token still opens the hub.
+      expect((await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: cpo.token })).status).to.equal(200);
+      // The operations API counts its own failures: OCPI guessing does not lock it.
+      expect((await t.admin('GET', '/partners')).status).to.equal(200);
 
       t.clock.advance(minutes(15) - 1);
-      expect((await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: cpo.token })).status).to.equal(429);
+      expect((await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: 'wrong-6' })).status).to.equal(429);
       t.clock.advance(1);
-      expect((await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: cpo.token })).status).to.equal(200);
+      expect((await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: 'wrong-7' })).status).to.equal(401);
 
-      // The alert was raised once, as an event without a partner.
-      const rows = await t.hub.services.orm.em.fork().getConnection().execute(`select kind, detail from partner_events where kind like 'ALERT_%'`);
-      expect(rows).to.have.length(1);
-      expect(rows[0]!.kind).to.equal('ALERT_AUTH_LOCKOUT');
-      expect(rows[0]!.detail).to.include({ surface: 'ocpi', until: '2026-11-25T10:15:00.000Z' });
+      // The alert was raised once, as an event without a partner, naming the partner still admitted.
+      const rows = await t.hub.services.orm.em.fork().getConnection().execute(`select kind, partner_id, detail from partner_events where kind like 'ALERT_%' order by id`);
+      expect(rows.map((r: any) => r.kind)).to.deep.equal(['ALERT_AUTH_LOCKOUT', 'ALERT_AUTH_LOCKOUT_SHARED_ADDRESS']);
+      expect(rows[0]!.partner_id).to.equal(null);
+      expect(rows[0]!.detail).to.deep.include({ surface: 'ocpi', until: '2026-11-25T10:15:00.000Z', attempts: 5, partners_still_admitted: [cpo.id] });
+      expect(rows[1]!.partner_id).to.equal(cpo.id);
     });
 
-    it('clears the count on a successful API-key authentication too', async () => {
-      for (let i = 0; i < 4; i++) expect((await t.admin('GET', '/partners', undefined, { authorization: 'Bearer wrong' })).status).to.equal(401);
+    it('clears the admin count only with the admin key, never with an OCPI success', async () => {
+      const bad = () => t.admin('GET', '/partners', undefined, { authorization: 'Bearer wrong' });
+      for (let i = 0; i < 4; i++) expect((await bad()).status).to.equal(401);
       expect((await t.admin('GET', '/partners')).status).to.equal(200);
-      for (let i = 0; i < 4; i++) expect((await t.admin('GET', '/partners', undefined, { authorization: 'Bearer wrong' })).status).to.equal(401);
+      for (let i = 0; i < 4; i++) expect((await bad()).status).to.equal(401);
+      expect((await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: cpo.token })).status).to.equal(200);
+      expect((await bad()).status).to.equal(401);
+      expect((await t.admin('GET', '/partners')).status).to.equal(429);
+      // OCPI has its own count: the partner is not affected.
       expect((await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: cpo.token })).status).to.equal(200);
     });
 
@@ -104,7 +109,9 @@ describe('OCPI transport', () => {
       const second = await startTestHub({ databaseName: t.databaseName, env: t.env, clock: t.clock, modules: modulesWithPing });
       try {
         for (let i = 0; i < 5; i++) await t.ocpi('GET', '/ocpi/2.2.1/testping', { token: `wrong-${i}` });
-        expect((await second.ocpi('GET', '/ocpi/2.2.1/testping', { token: cpo.token })).status).to.equal(429);
+        expect((await second.ocpi('GET', '/ocpi/2.2.1/testping', { token: 'wrong-x' })).status).to.equal(429);
+        // The addresses a partner is known at are in PostgreSQL too.
+        expect((await second.ocpi('GET', '/ocpi/2.2.1/testping', { token: cpo.token })).status).to.equal(200);
       } finally {
         await second.stop();
       }

@@ -6,8 +6,7 @@ import type { Services } from '../services.ts';
 import type { Logger } from '../observability/log.ts';
 import { createHash } from 'node:crypto';
 import { secretsEqual } from '../partners/tokens.ts';
-import { clearFailures, failureState } from '../partners/lockout.ts';
-import { lockoutOnFailure } from '../ocpi/auth.ts';
+import { admitRecognised, clearSurface, countFailure } from '../partners/lockout.ts';
 import { readJsonBody } from '../http/body.ts';
 import { assertCleanUrl } from '../http/text.ts';
 
@@ -52,25 +51,22 @@ export function keyFingerprint(key: string): string {
 }
 
 /**
- * `Authorization: Bearer <key>` for one API surface. Failures count toward the same
- * per-address lockout as OCPI tokens.
+ * `Authorization: Bearer <key>` for one API surface. Each surface counts its own failures per
+ * address (src/partners/lockout.ts): past `AUTH_LOCKOUT_FAILURES` the answer is 429 whatever the
+ * key, and only this surface's valid key clears the count.
  */
 export function requireApiKey(services: Services, role: 'admin' | 'app' | 'finance', key: string) {
   return async (ctx: Context, next: Next) => {
     const state = ctx.state as ApiState;
     const now = services.clock.now();
-    const failures = await failureState(state.em, ctx.ip, now);
-    const until = failures.lockedUntil;
-    if (until) throw new HubError('LOCKED_OUT', `too many failed authentications from this address; try again after ${until.toISOString()}`);
     // The scheme is case-insensitive (RFC 9110 §11.1).
     const match = /^Bearer +(\S+)$/i.exec(ctx.get('authorization'));
     if (!match || !secretsEqual(match[1]!, key)) {
-      services.metrics.authFailures.inc({ surface: role });
+      await countFailure(state.em, services, role, ctx.ip, now);
       state.log.warn({ ip: ctx.ip, surface: role }, 'API authentication failed');
-      await lockoutOnFailure(state.em, services, ctx.ip, now, role);
       throw new HubError('UNAUTHENTICATED', `Authorization must be "Bearer <${role.toUpperCase()}_API_KEY>"`);
     }
-    if (failures.counted) await clearFailures(state.em, ctx.ip);
+    if (await admitRecognised(state.em, services, role, ctx.ip, now)) await clearSurface(state.em, role, ctx.ip);
     state.actor = `${role}:${keyFingerprint(key)}`;
     await next();
   };

@@ -4,9 +4,8 @@ import type { Services } from '../services.ts';
 import type { Caller, OcpiModule } from './module.ts';
 import { findLiveToken } from '../partners/registry.ts';
 import { hashToken } from '../partners/tokens.ts';
-import { clearFailures, failureState, recordFailure } from '../partners/lockout.ts';
+import { admitRecognised, boundToAddress, countFailure, noteRefusedPartner, releaseRecognised, rememberAddress } from '../partners/lockout.ts';
 import { ipAllowed } from '../partners/allowlist.ts';
-import { raiseAlert } from '../observability/alerts.ts';
 import { recordEvent } from '../partners/events.ts';
 import type { TokenEncoding } from '../partners/entities.ts';
 
@@ -33,9 +32,15 @@ export function tokenReadings(header: string | undefined): { token: string; enco
 const TOUCH_INTERVAL_MS = 60_000;
 
 /**
- * Authenticates and authorizes an OCPI request for `module`: lockout first (a locked-out
- * address is refused even with a valid token), then the token, the partner's state, the
- * token kind (A opens only configuration modules), the IP allow-list and the module scopes.
+ * Authenticates and authorizes an OCPI request for `module`: the token (looked up by hash), the
+ * lockout (README "Authentication lockout"), the partner's state, the token kind (A opens only
+ * configuration modules), the IP allow-list and the module scopes.
+ *
+ * Lockout: a live token of a partner bound to the address (inside its non-empty IP allow-list,
+ * or without one, an address it authenticated from before) passes without touching the lockout
+ * table, so somebody else's failures on a shared address do not lock it out. Every other
+ * request takes a slot on the address's `ocpi` count first; past `AUTH_LOCKOUT_FAILURES` it
+ * gets 429 whether its token exists or not, so guessing from the address stays capped.
  */
 export async function authenticateOcpi(
   em: EntityManager,
@@ -43,16 +48,45 @@ export async function authenticateOcpi(
   input: { header: string | undefined; ip: string; module: OcpiModule },
 ): Promise<Caller> {
   const now = services.clock.now();
-  const failures = await failureState(em, input.ip, now);
-  const until = failures.lockedUntil;
-  if (until) throw new HubError('LOCKED_OUT', `too many failed authentications from this address; try again after ${until.toISOString()}`);
-
   const readings = tokenReadings(input.header);
   const found = readings.length ? await findLiveToken(em, readings.map((r) => hashToken(r.token)), now) : undefined;
   if (!found) {
-    await failure(em, services, input.ip, now, readings.length ? 'unknown token' : 'missing or malformed Authorization header');
+    const reason = readings.length ? 'unknown token' : 'missing or malformed Authorization header';
+    try {
+      await countFailure(em, services, 'ocpi', input.ip, now);
+    } catch (err) {
+      services.log.warn({ ip: input.ip, reason }, 'authentication refused: address locked out');
+      throw err;
+    }
+    services.log.warn({ ip: input.ip, reason }, 'authentication failed');
     throw new HubError('UNAUTHENTICATED', readings.length ? 'unknown or expired token' : 'Authorization header must be "Token <base64 token>"');
   }
+  const partner = found.partner;
+  const bound = await boundToAddress(em, services, partner, input.ip);
+  const slot = bound
+    ? false
+    : await admitRecognised(em, services, 'ocpi', input.ip, now, async (until) => {
+        services.log.warn({ partnerId: partner.id, ip: input.ip, until: until.toISOString() }, 'valid token refused: address locked out');
+        if (noteRefusedPartner(em, services, partner.id, input.ip, now, until)) await em.flush();
+      });
+  try {
+    const caller = await authorize(em, services, input, found, readings, now);
+    if (!bound) await rememberAddress(em, services, partner.id, input.ip, now);
+    return caller;
+  } finally {
+    // A recognised token is not a guess: its slot goes back, and nobody else's failures are cleared.
+    if (slot) await releaseRecognised(em, 'ocpi', input.ip);
+  }
+}
+
+async function authorize(
+  em: EntityManager,
+  services: Services,
+  input: { ip: string; module: OcpiModule },
+  found: NonNullable<Awaited<ReturnType<typeof findLiveToken>>>,
+  readings: { token: string; encoding: TokenEncoding }[],
+  now: Date,
+): Promise<Caller> {
   const reading = readings.find((r) => hashToken(r.token) === found.tokenHash)!;
   const partner = found.partner;
   const log = services.log.child({ partnerId: partner.id });
@@ -81,7 +115,6 @@ export async function authenticateOcpi(
     throw new HubError('FORBIDDEN', `module ${input.module.identifier} is not in this partner's scopes`);
   }
 
-  if (failures.counted) await clearFailures(em, input.ip);
   // A partner that sends the raw token is taken to expect raw tokens from us too.
   if (partner.tokenEncoding !== reading.encoding && found.kind === 'C') {
     partner.tokenEncoding = reading.encoding;
@@ -90,19 +123,4 @@ export async function authenticateOcpi(
   if (!partner.lastSeenAt || now.getTime() - partner.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) partner.lastSeenAt = now;
   await em.flush();
   return { partner, tokenKind: found.kind, token: reading.token, encoding: reading.encoding };
-}
-
-async function failure(em: EntityManager, services: Services, ip: string, now: Date, reason: string): Promise<void> {
-  services.metrics.authFailures.inc({ surface: 'ocpi' });
-  services.log.warn({ ip, reason }, 'authentication failed');
-  await lockoutOnFailure(em, services, ip, now, 'ocpi');
-}
-
-/** Shared by every surface: counts a failure and raises the alert when it starts a lockout. */
-export async function lockoutOnFailure(em: EntityManager, services: Services, ip: string, now: Date, surface: string): Promise<void> {
-  const locked = await recordFailure(em, ip, now, { failures: services.config.authLockoutFailures, minutes: services.config.authLockoutMinutes });
-  if (locked) {
-    raiseAlert(em, { log: services.log, metrics: services.metrics, now }, { kind: 'AUTH_LOCKOUT', detail: { ip, surface, until: locked.toISOString() } });
-    await em.flush();
-  }
 }
