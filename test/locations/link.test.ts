@@ -8,6 +8,7 @@ import { runJob } from '../../src/jobs/scheduler.ts';
 import { partnerSyncJob } from '../../src/partners/sync.ts';
 import { heartbeatJob } from '../../src/partners/heartbeat.ts';
 import { freshnessJob } from '../../ocpi-modules/locations/freshness.ts';
+import { chargingWorld, type ChargingWorld } from '../helpers/charging.ts';
 
 const envelope = (data: unknown) => ({ data, status_code: 1000, timestamp: new Date().toISOString() });
 
@@ -155,5 +156,38 @@ describe('freshness of an idle CPO: pulls, heartbeats and a broken link', () => 
     const stale = await view();
     expect(stale.freshness.stale_evses.map((e: any) => e.reason)).to.deep.equal(['NOT_CONFIRMED', 'NOT_CONFIRMED']);
     expect(stale.freshness.stale_evses[0].message).to.equal('not confirmed since 2026-11-25T13:00:00.000Z: no push since, and heartbeats vouch for pushed statuses only while the link stays up');
+  });
+});
+
+describe('freshness and charging starts', () => {
+  let w: ChargingWorld;
+  afterEach(async () => {
+    await w.cpo.partner.stop();
+    await w.t.stop();
+  });
+
+  it('an idle EVSE of a healthy CPO can be started hours after its last push; once the CPO stops answering, starts get EVSE_STATUS_UNKNOWN', async () => {
+    w = await chargingWorld();
+    const location = (await w.t.ocpi('GET', '/ocpi/2.2.1/locations/BE/BEC/LOC1', { token: w.cpo.token })).body.data;
+    w.cpo.partner.routes.set('GET /ocpi/2.2.1/tariffs', () => ({ body: envelope([]) }));
+    w.cpo.partner.routes.set('GET /ocpi/2.2.1/locations', (req) => {
+      const from = new URL(req.path, w.cpo.partner.url).searchParams.get('date_from');
+      return { body: envelope(!from || new Date(location.last_updated) >= new Date(from) ? [location] : []) };
+    });
+    const run = async (seconds: number) => {
+      w.t.clock.advance(seconds * 1000);
+      for (const job of [heartbeatJob, partnerSyncJob, freshnessJob]) await runJob(w.t.hub.services, job);
+    };
+    for (let i = 0; i < 24; i++) await run(300); // two idle hours
+    const res = await w.start();
+    expect(res.status, JSON.stringify(res.body)).to.equal(202);
+    await w.t.hub.services.orm.em.fork().getConnection().execute(`update charging_orders set state = 'FAILED'`);
+
+    w.cpo.partner.down = true;
+    await run(300);
+    w.t.clock.advance(301_000); // 601 s after the last good pull; the circuit breaker has not run yet
+    const refused = await w.start();
+    expect(refused.status).to.equal(409);
+    expect(refused.body).to.include({ reason: 'EVSE_STATUS_UNKNOWN' });
   });
 });
