@@ -47,7 +47,7 @@ export async function beat(services: Services, partnerId: string): Promise<void>
   const deps = { log: services.log, metrics: services.metrics, now };
   if (error === undefined) {
     if (partner.role === 'CPO' && !wasDown && freshnessMode(partner) === 'PUSH_AND_HEARTBEAT') await confirmByHeartbeat(services, partner.id, previousOk, now);
-    if (wasDown) raiseAlert(em, deps, { kind: 'PARTNER_REACHABLE', partnerId: partner.id, detail: { missed: partner.missedHeartbeats, down_since: partner.heartbeatOkAt ?? null } });
+    if (wasDown) raiseAlert(em, deps, { kind: 'PARTNER_REACHABLE', partnerId: partner.id, detail: { missed: partner.missedHeartbeats, last_seen_at: partner.heartbeatOkAt ?? null } });
     partner.missedHeartbeats = 0;
     partner.heartbeatOkAt = now;
     partner.heartbeatError = null;
