@@ -3,7 +3,7 @@ import type { Services } from '../../src/services.ts';
 import type { Job } from '../../src/jobs/scheduler.ts';
 import { PartnerEntity } from '../../src/partners/entities.ts';
 import { raiseAlert } from '../../src/observability/alerts.ts';
-import type { EvseRecord } from './entities.ts';
+import { locationKey, type EvseRecord } from './entities.ts';
 
 /**
  * Freshness means "the hub can vouch for this status", not "it changed recently". A status is
@@ -55,6 +55,19 @@ export async function confirmUnchanged(services: Services, partnerId: string, fr
     [to, partnerId, from, to, JSON.stringify(returnedLocationIds)],
   );
   return rows[0]?.n ?? 0;
+}
+
+/** A pulled location that was not applied (older than ours): its EVSEs that carry the status the hub holds are confirmed as of `at`. */
+export async function confirmSameStatus(services: Services, partnerId: string, location: { country_code: string; party_id: string; id: string; evses?: { uid: string; status: string }[] | null }, at: Date): Promise<void> {
+  const pairs = (location.evses ?? []).map((e) => ({ uid: String(e.uid).toUpperCase(), status: e.status }));
+  if (!pairs.length) return;
+  await services.orm.em.fork().getConnection().execute(
+    `update evses e set status_confirmed_at = ?
+       from locations l, jsonb_to_recordset(?::jsonb) as x(uid text, status text)
+      where l.id = e.location_id and e.partner_id = ? and l.location_key = ?
+        and upper(e.evse_uid) = x.uid and e.status = x.status and ${confirmedSql('e')} < ?`,
+    [at, JSON.stringify(pairs), partnerId, locationKey(location.country_code, location.party_id, location.id), at],
+  );
 }
 
 /** For a CPO without a Locations sender: a heartbeat at `now` vouches for statuses confirmed since the previous good one. */

@@ -5,10 +5,11 @@ import { partnerObjects } from '../../src/ocpi/versions/context.ts';
 import { formatDateTime } from '../../src/ocpi/datetime.ts';
 import { sameId } from '../../src/ocpi/party-scope.ts';
 import { writeLocation } from './store.ts';
+import type { LocationJson } from './entities.ts';
 import { knownTariffKeys } from './tariff-links.ts';
 import type { PartnerSync } from '../../src/ocpi/module.ts';
 import { partnerSyncJob, syncPartner } from '../../src/partners/sync.ts';
-import { confirmUnchanged } from './freshness.ts';
+import { confirmSameStatus, confirmUnchanged } from './freshness.ts';
 
 /**
  * Pull-sync of a CPO's Locations sender: pushes get lost, so the hub also GETs it (a full pull
@@ -57,6 +58,8 @@ export const locationSync: PartnerSync = {
             knownTariffs: (keys) => knownTariffKeys(em, location.country_code, location.party_id, keys),
           });
           if (outcome.applied) result.applied++;
+          // Older than what a push gave us: kept as it is, but an EVSE the CPO still reports with the status we hold is confirmed.
+          else await confirmSameStatus(services, partner.id, location as LocationJson, window.to);
         } catch (err) {
           if (!(err instanceof HubError)) throw err;
           result.rejected.push({ id, problems: err.message });

@@ -101,6 +101,7 @@ function summary(results: Record<string, SyncResult>) {
 /** The operator's "sync now": the results, or the partner's failure as a 502. */
 export async function syncPartner(services: Services, partnerId: string, actor: string, mode?: 'FULL'): Promise<Record<string, SyncResult>> {
   const partner = await services.orm.em.fork().findOneOrFail(PartnerEntity, { id: partnerId });
+  if (partner.status !== 'ACTIVE') throw new HubError('CONFLICT', `partner ${partner.id} is ${partner.status}: the hub does not call it`);
   if (!pulls(services, partner).length) throw new HubError('NO_MATCHING_ENDPOINTS', 'partner has no locations or tariffs SENDER endpoint to pull');
   const outcome = await runPartnerSync(services, partnerId, { trigger: 'OPERATOR', actor, mode });
   if (!outcome.ran) throw new HubError('CONFLICT', 'a pull of this partner is running: try again when it has finished');

@@ -62,6 +62,7 @@ describe('locations pull-sync', () => {
   async function register() {
     const res = await t.ocpi('POST', '/ocpi/2.2.1/credentials', { token: tokenA, body: partner.credentials(tokenB) });
     expect(res.body.status_code, JSON.stringify(res.body)).to.equal(1000);
+    return res.body.data.token as string;
   }
 
   it('pulls Locations and Tariffs in the background right after the CPO registers, and the partner view shows the report with the refusals and their messages', async () => {
@@ -186,5 +187,22 @@ describe('locations pull-sync', () => {
     expect(p).to.include({ last_sync_success_at: '2026-11-25T10:01:00.000Z', missed_heartbeats: 0, last_sync_error_at: '2026-11-25T10:01:00.000Z' });
     expect(p.last_sync_error).to.equal(`GET ${partner.url}/ocpi/2.2.1/locations?date_from=2026-11-25T10%3A01%3A00.000Z&date_to=2026-11-25T10%3A01%3A00.000Z: HTTP 503`);
     expect(p.sync.locations.error).to.equal(p.last_sync_error);
+  });
+
+  it('a pulled location older than what a push gave us is not applied, but its EVSEs still reported with the status we hold are confirmed', async () => {
+    const sent = [site(1)];
+    serveLocations(partner, () => sent);
+    const token = await register();
+    await t.hub.services.partnerSync.settled();
+    t.clock.advance(60_000); // 10:01: a push changes one EVSE (and so the location's last_updated)
+    const patch = await t.ocpi('PATCH', '/ocpi/2.2.1/locations/BE/BEC/SYNC1/S1-3256', { token, body: { status: 'CHARGING', last_updated: '2026-11-25T10:01:00Z' } });
+    expect(patch.body.status_code, JSON.stringify(patch.body)).to.equal(1000);
+    t.clock.advance(29 * 60_000); // 10:30: the CPO's sender still returns the older location
+    const full = await t.admin('POST', `/partners/${id}/sync?mode=full`);
+    expect(full.body.locations).to.deep.equal({ received: 1, applied: 0, rejected: [] });
+    t.clock.advance(5 * 60_000); // 10:35: S1-3257 was confirmed 5 minutes ago, S1-3256 34
+    const fresh = (await view()).freshness;
+    expect(fresh).to.deep.include({ evses: 2, stale: 1 });
+    expect(fresh.stale_evses.map((e: any) => [e.evse_uid, e.reported_status, e.confirmed_at, e.reason])).to.deep.equal([['S1-3256', 'CHARGING', '2026-11-25T10:01:00.000Z', 'NOT_CONFIRMED']]);
   });
 });
