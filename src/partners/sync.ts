@@ -18,8 +18,10 @@ export type SyncTrigger = 'REGISTERED' | 'CONNECTED' | 'SCHEDULE' | 'OPERATOR';
 /** First refusals kept per report: enough to tell the CPO what to fix. */
 export const REFUSALS_KEPT = 10;
 
+/** The Senders to pull, locations last: a location whose connectors name a tariff the hub does not hold yet would wait for review. */
 function pulls(services: Services, partner: Partner): PartnerSync[] {
-  return services.modules.flatMap((m) => m.syncs ?? []).filter((s) => endpointUrl(partner.endpoints, s.name, 'SENDER'));
+  const last = (s: PartnerSync) => (s.name === 'locations' ? 1 : 0);
+  return services.modules.flatMap((m) => m.syncs ?? []).filter((s) => endpointUrl(partner.endpoints, s.name, 'SENDER')).sort((a, b) => last(a) - last(b));
 }
 
 function windowFor(services: Services, report: PartnerSyncReport | null, now: Date, force?: 'FULL'): SyncWindow {
