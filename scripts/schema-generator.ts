@@ -64,12 +64,54 @@ const FIXED: Record<string, Schema> = {
   CiString3: { type: 'string', minLength: 3, maxLength: 3, pattern: CISTRING_PATTERN },
   // types.asciidoc DateTime: string(25), RFC 3339 in UTC, `Z` optional, fractional seconds allowed, no offsets
   // ("+00:00 is not the same as UTC").
-  DateTime: { type: 'string', maxLength: 25, pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z?$' },
+  // The `ocpi-date-time` format (src/ocpi/validator.ts) also refuses what matches but does not exist (2026-13-45T99:99:99Z).
+  DateTime: { type: 'string', maxLength: 25, pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z?$', format: 'ocpi-date-time' },
   // types.asciidoc URL: string(255), a URI per the w3.org spec.
   URL: { type: 'string', maxLength: 255, format: 'uri' },
   // version_information_endpoint.asciidoc ModuleID: the listed ids, and custom ones (e.g. `nltnm-tokens`) are allowed.
   ModuleID: { type: 'string', maxLength: 255 },
 };
+
+/**
+ * Plausible magnitudes: the tables give numbers no bound, and a partner's 1.23e29 kWh would be
+ * stored (or overflow a numeric column). Every number and int is bounded to ±its maximum here;
+ * the business rules still decide signs (a negative price, a VAT over 100 %). Units as in the
+ * specification: kWh, hours, W, V, A, seconds, the currency's major unit.
+ */
+const MAGNITUDE: Record<string, number> = {
+  'Price.excl_vat': 1_000_000,
+  'Price.incl_vat': 1_000_000,
+  'Cdr.total_energy': 100_000,
+  'Cdr.total_time': 8_784,
+  'Cdr.total_parking_time': 8_784,
+  'CdrDimension.volume': 1_000_000,
+  'Session.kwh': 100_000,
+  'PriceComponent.price': 10_000,
+  'PriceComponent.vat': 1_000,
+  'PriceComponent.step_size': 10_000_000,
+  'TariffRestrictions.min_kwh': 100_000,
+  'TariffRestrictions.max_kwh': 100_000,
+  'TariffRestrictions.min_current': 10_000,
+  'TariffRestrictions.max_current': 10_000,
+  'TariffRestrictions.min_power': 10_000,
+  'TariffRestrictions.max_power': 10_000,
+  'TariffRestrictions.min_duration': 31_622_400,
+  'TariffRestrictions.max_duration': 31_622_400,
+  'Connector.max_voltage': 100_000,
+  'Connector.max_amperage': 100_000,
+  'Connector.max_electric_power': 100_000_000,
+  'EnergySource.percentage': 1_000,
+  'EnvironmentalImpact.amount': 1_000_000,
+  'CommandResponse.timeout': 86_400,
+};
+/** Any other number; any other int fits PostgreSQL's integer. */
+const NUMBER_MAGNITUDE = 1_000_000_000;
+const INT_MAGNITUDE = 2_147_483_647;
+
+function bounded(owner: string, field: string, type: 'number' | 'integer'): Schema {
+  const max = MAGNITUDE[`${owner}.${field}`] ?? (type === 'number' ? NUMBER_MAGNITUDE : INT_MAGNITUDE);
+  return { type, minimum: -max, maximum: max };
+}
 
 /** Table titles whose definition name is not the title's first word (`EVSE Object @…` → Evse). */
 const RENAME: Record<string, string> = {
@@ -266,8 +308,8 @@ function fieldType(m: Model, owner: string, field: Field, fromCommon: boolean): 
   if ((match = /^string\((\d+)\)$/.exec(field.type))) return string(Number(match[1]));
   // types.asciidoc int(n): an integer of at most n digits (Image.width/height int(5)).
   if ((match = /^int\((\d+)\)$/.exec(field.type))) return { type: 'integer', minimum: 0, maximum: 10 ** Number(match[1]) - 1 };
-  if (field.type === 'int') return { type: 'integer' };
-  if (field.type === 'number') return { type: 'number' };
+  if (field.type === 'int') return bounded(owner, field.name, 'integer');
+  if (field.type === 'number') return bounded(owner, field.name, 'number');
   if (field.type === 'boolean') return { type: 'boolean' };
   const name = RENAME[field.type] ?? field.type;
   if (name in FIXED || m.enums.has(name) || m.classes.has(name)) return ref(m, name, fromCommon);

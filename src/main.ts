@@ -4,6 +4,8 @@ import { ConfigError, loadConfig } from './config.ts';
 import { openServices, startHub } from './hub.ts';
 import pino from 'pino';
 import { HubError } from './errors.ts';
+import { EmbeddedDatabaseError } from './db/embedded-error.ts';
+import { DataDirInUse, describeDataDir, removeDataDir } from './db/data-dir.ts';
 import { createLogger } from './observability/log.ts';
 import { PartnerEntity } from './partners/entities.ts';
 import {
@@ -29,6 +31,7 @@ const USAGE = `usage: ocpi-hub <command>
   partner suspend <id> [--reason TEXT]
   partner resume <id>
   partner reset <id>                      kills the partner's tokens, prints a fresh token A
+  data-dir [--remove]                     where the data lives (also /var/lib/ocpi-hub/… as root); --remove deletes it
 
 Configuration comes from the environment; see README.md.`;
 
@@ -47,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'partner') return partnerCommand(config, rest);
+  if (command === 'data-dir') return dataDirCommand(config, rest);
   process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
   return 2;
 }
@@ -61,6 +65,21 @@ async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   });
+  return 0;
+}
+
+function dataDirCommand(config: ReturnType<typeof loadConfig>, args: string[]): number {
+  const unknown = args.filter((a) => a !== '--remove');
+  if (unknown.length) {
+    process.stderr.write(`data-dir takes only --remove, got ${unknown.join(' ')}\n${USAGE}\n`);
+    return 2;
+  }
+  if (!args.includes('--remove')) {
+    process.stdout.write(`${describeDataDir(config.dataDir, { databaseUrl: config.databaseUrl }).join('\n')}\n`);
+    return 0;
+  }
+  const removed = removeDataDir(config.dataDir);
+  process.stdout.write(removed.length ? removed.map((p) => `removed ${p}\n`).join('') : `nothing to remove for ${config.dataDir}\n`);
   return 0;
 }
 
@@ -153,8 +172,16 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     if (err instanceof ConfigError) process.stderr.write(`invalid configuration: ${err.message}\n`);
+    // Both say what to do in one line; a stack trace would only hide it.
+    else if (err instanceof EmbeddedDatabaseError || err instanceof DataDirInUse) process.stderr.write(`${err.message}\n`);
+    else if (isFileError(err)) process.stderr.write(`cannot use ${err.path} (${err.code}): check OCPI_HUB_DATA_DIR and that folder's permissions\n`);
     else if (err instanceof HubError) process.stderr.write(`${err.kind.toLowerCase()}: ${err.message}\n`);
     else process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
     process.exit(1);
   },
 );
+
+/** A failed read or write of the data directory (secrets.json) names its path and code; that is the whole story. */
+function isFileError(err: unknown): err is NodeJS.ErrnoException & { path: string } {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).path === 'string';
+}

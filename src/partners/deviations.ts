@@ -34,20 +34,26 @@ export function createDeviationLog(orm: Orm, log: Logger): DeviationLog {
   async function write(batch: Pending[]): Promise<void> {
     if (!batch.length) return;
     const rows: { partner_id: string; kind: string; object: string; name: string; inserted: boolean }[] = await orm.em.getConnection().execute(
+      // One JSON parameter for the batch: the query builder would spread JS arrays into lists of scalars.
       `insert into partner_deviations as d (partner_id, kind, object, name, count, first_seen_at, last_seen_at)
-         select * from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::timestamptz[], ?::timestamptz[])
+         select partner_id, kind, object, name, count, first_seen_at, last_seen_at
+           from jsonb_to_recordset(?::jsonb) as b(partner_id uuid, kind text, object text, name text, count bigint, first_seen_at timestamptz, last_seen_at timestamptz)
        on conflict (partner_id, kind, object, name) do update set
          count = d.count + excluded.count,
          last_seen_at = greatest(d.last_seen_at, excluded.last_seen_at)
        returning partner_id, kind, object, name, (xmax = 0) as inserted`,
       [
-        batch.map((p) => p.partnerId),
-        batch.map((p) => p.deviation.kind),
-        batch.map((p) => p.deviation.object),
-        batch.map((p) => p.deviation.name),
-        batch.map((p) => p.count),
-        batch.map((p) => p.firstAt),
-        batch.map((p) => p.lastAt),
+        JSON.stringify(
+          batch.map((p) => ({
+            partner_id: p.partnerId,
+            kind: p.deviation.kind,
+            object: p.deviation.object,
+            name: p.deviation.name,
+            count: p.count,
+            first_seen_at: p.firstAt.toISOString(),
+            last_seen_at: p.lastAt.toISOString(),
+          })),
+        ),
       ],
     );
     for (const row of rows.filter((r) => r.inserted)) {
@@ -81,7 +87,8 @@ export function createDeviationLog(orm: Orm, log: Logger): DeviationLog {
     record(partnerId, deviations, now) {
       for (const deviation of deviations) add(partnerId, deviation, 1, now, now);
     },
-    flush: () => flush().catch(() => {}),
+    // The view still answers when the counts cannot be written; they stay pending for the next flush.
+    flush: () => flush().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'partner deviation counts not written; kept for the next flush')),
     async close() {
       clearInterval(timer);
       await flush().catch(() => {});

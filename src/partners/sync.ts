@@ -40,7 +40,8 @@ export interface PartnerSyncOutcome {
 
 /** Pulls every Sender the partner has, each recorded in its report; never throws for the partner's faults. */
 export async function runPartnerSync(services: Services, partnerId: string, options: { trigger: SyncTrigger; actor: string; mode?: 'FULL' }): Promise<PartnerSyncOutcome> {
-  const locked = await withLock(services, `partner-sync:${partnerId}`, () => syncNow(services, partnerId, options));
+  // An operator's "sync now" waits for a pull already running; the others skip it.
+  const locked = await withLock(services, `partner-sync:${partnerId}`, () => syncNow(services, partnerId, options), { wait: options.trigger === 'OPERATOR' });
   return locked.ran ? locked.value : { ran: false, results: {}, errors: {} };
 }
 
@@ -106,7 +107,6 @@ export async function syncPartner(services: Services, partnerId: string, actor: 
   if (partner.status !== 'ACTIVE') throw new HubError('CONFLICT', `partner ${partner.id} is ${partner.status}: the hub does not call it`);
   if (!pulls(services, partner).length) throw new HubError('NO_MATCHING_ENDPOINTS', 'partner has no locations or tariffs SENDER endpoint to pull');
   const outcome = await runPartnerSync(services, partnerId, { trigger: 'OPERATOR', actor, mode });
-  if (!outcome.ran) throw new HubError('CONFLICT', 'a pull of this partner is running: try again when it has finished');
   const failed = Object.values(outcome.errors);
   if (failed.length) throw new HubError('PARTNER_API_UNUSABLE', `sync failed: ${failed.join('; ')}`);
   return outcome.results;

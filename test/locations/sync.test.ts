@@ -79,6 +79,13 @@ describe('locations pull-sync', () => {
       '/ocpi/2.2.1/locations?date_to=2026-11-25T10%3A00%3A00.000Z&offset=6',
     ]);
     expect(partner.seen.find((s) => s.path.startsWith('/ocpi/2.2.1/locations'))!.token).to.equal(tokenB);
+    // Tariffs first, so that the locations' tariff links are known when they arrive.
+    expect(partner.seen.filter((s) => s.path.startsWith('/ocpi/2.2.1/') && s.method === 'GET' && s.path !== '/ocpi/2.2.1').map((s) => s.path.split('?')[0])).to.deep.equal([
+      '/ocpi/2.2.1/tariffs',
+      '/ocpi/2.2.1/locations',
+      '/ocpi/2.2.1/locations',
+      '/ocpi/2.2.1/locations',
+    ]);
     const p = await view();
     expect(p.sync).to.deep.equal({
       locations: {
