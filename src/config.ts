@@ -24,11 +24,15 @@ export interface Config {
   authLockoutMinutes: number;
   tokenAValidityDays: number;
   outboundTimeoutSeconds: number;
+  allowPrivatePartnerUrls: boolean;
+  outboundMaxResponseBytes: number;
   bodyLimitBytes: number;
   paginationMaxLimit: number;
   requiredEndpointsCpo: RequiredEndpoint[];
   requiredEndpointsEmsp: RequiredEndpoint[];
   freshnessThresholdSeconds: number;
+  /** How far ahead of the hub's clock a partner's last_updated may be. */
+  maxClockSkewSeconds: number;
   partnerStaleRatio: number;
   freshnessCron: string;
   locationDeltaSyncSeconds: number;
@@ -191,11 +195,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     authLockoutMinutes: integer(env, 'AUTH_LOCKOUT_MINUTES', 15, 1, 10080),
     tokenAValidityDays: integer(env, 'TOKEN_A_VALIDITY_DAYS', 7, 1, 90),
     outboundTimeoutSeconds: integer(env, 'OUTBOUND_TIMEOUT_SECONDS', 15, 1, 300),
+    allowPrivatePartnerUrls: bool(env, 'ALLOW_PRIVATE_PARTNER_URLS', false),
+    outboundMaxResponseBytes: integer(env, 'OUTBOUND_MAX_RESPONSE_BYTES', 10_485_760, 1024, 1_073_741_824),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     paginationMaxLimit: integer(env, 'PAGINATION_MAX_LIMIT', 100, 1, 10_000),
     requiredEndpointsCpo: endpoints(env, 'REQUIRED_ENDPOINTS_CPO', 'locations:SENDER,sessions:SENDER,cdrs:SENDER,commands:RECEIVER'),
     requiredEndpointsEmsp: endpoints(env, 'REQUIRED_ENDPOINTS_EMSP', 'tokens:SENDER'),
     freshnessThresholdSeconds: integer(env, 'FRESHNESS_THRESHOLD_SECONDS', 600, 1, 604_800),
+    maxClockSkewSeconds: integer(env, 'MAX_CLOCK_SKEW_SECONDS', 300, 0, 86_400),
     partnerStaleRatio: ratio(env, 'PARTNER_STALE_RATIO', 0.5),
     freshnessCron: cronExpression(env, 'FRESHNESS_CRON', '* * * * *'),
     locationDeltaSyncSeconds: integer(env, 'LOCATION_DELTA_SYNC_SECONDS', 300, 10, 86_400),

@@ -16,6 +16,7 @@ export type ErrorKind =
   | 'CONFLICT'
   | 'LOCKED_OUT'
   | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
   | 'PARTNER_API_UNUSABLE'
   | 'UNSUPPORTED_VERSION'
   | 'NO_MATCHING_ENDPOINTS'
@@ -46,6 +47,7 @@ export const OCPI_STATUS: Record<ErrorKind, { http: number; code: number }> = {
   CONFLICT: { http: 200, code: 2001 },
   LOCKED_OUT: { http: 429, code: 2000 },
   PAYLOAD_TOO_LARGE: { http: 413, code: 2000 },
+  UNSUPPORTED_MEDIA_TYPE: { http: 415, code: 2000 },
   PARTNER_API_UNUSABLE: { http: 200, code: 3001 },
   UNSUPPORTED_VERSION: { http: 200, code: 3002 },
   NO_MATCHING_ENDPOINTS: { http: 200, code: 3003 },
@@ -66,6 +68,7 @@ export const API_STATUS: Record<ErrorKind, { http: number; error: string }> = {
   CONFLICT: { http: 409, error: 'conflict' },
   LOCKED_OUT: { http: 429, error: 'locked_out' },
   PAYLOAD_TOO_LARGE: { http: 413, error: 'payload_too_large' },
+  UNSUPPORTED_MEDIA_TYPE: { http: 415, error: 'unsupported_media_type' },
   PARTNER_API_UNUSABLE: { http: 502, error: 'partner_api_unusable' },
   UNSUPPORTED_VERSION: { http: 502, error: 'partner_version_unsupported' },
   NO_MATCHING_ENDPOINTS: { http: 502, error: 'partner_endpoints_missing' },

@@ -63,7 +63,7 @@ export async function openServices(options: HubOptions): Promise<{ services: Ser
     clock: options.clock ?? systemClock,
     log,
     metrics: createMetrics(),
-    client: options.client ?? createOcpiClient(log, config.outboundTimeoutSeconds * 1000),
+    client: options.client ?? createOcpiClient(log, config.outboundTimeoutSeconds * 1000, { allowPrivateAddresses: config.allowPrivatePartnerUrls, maxResponseBytes: config.outboundMaxResponseBytes }),
     modules,
     deviations: createDeviationLog(orm, log),
     partnerSync: createBackgroundSync(() => services),

@@ -67,6 +67,9 @@ export async function writeLocation(em: EntityManager, input: WriteInput): Promi
   const { target, body, level, method, now } = input;
   return em.transactional(async (tx) => {
     const key = locationKey(target.countryCode, target.partyId, target.locationId);
+    // A row lock cannot serialise writers of a location that does not exist yet (50 concurrent first
+    // PUTs collided on the unique keys): every writer of this key queues on one transaction lock.
+    await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`location:${key}`]);
     const record = await tx.findOne(LocationEntity, { locationKey: key }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!record && !(level === 'location' && method === 'PUT')) throw new HubError('NOT_FOUND', `unknown location ${target.locationId}`);
 

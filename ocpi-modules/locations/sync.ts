@@ -7,7 +7,8 @@ import { sameId } from '../../src/ocpi/party-scope.ts';
 import { writeLocation } from './store.ts';
 import type { LocationJson } from './entities.ts';
 import { knownTariffKeys } from './tariff-links.ts';
-import type { PartnerSync } from '../../src/ocpi/module.ts';
+import type { PartnerSync, SyncResult } from '../../src/ocpi/module.ts';
+import type { Partner } from '../../src/partners/entities.ts';
 import { partnerSyncJob, syncPartner } from '../../src/partners/sync.ts';
 import { confirmSameStatus, confirmUnchanged } from './freshness.ts';
 
@@ -76,3 +77,11 @@ export { syncPartner };
 
 /** The partner's pulls run on the hub's own schedule (src/partners/sync.ts); re-exported for the module's users. */
 export const locationSyncJob = partnerSyncJob;
+
+/** One pull of the partner's Locations sender outside the scheduled runs (no sync report): changes since `since`, or all. */
+export async function syncLocations(services: Services, partner: Partner, since: Date | undefined): Promise<SyncResult> {
+  const result: SyncResult = { received: 0, applied: 0, rejected: [] };
+  const to = services.clock.now();
+  await locationSync.run(services, partner, since ? { mode: 'DELTA', from: since, to } : { mode: 'FULL', to }, result);
+  return result;
+}

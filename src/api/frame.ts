@@ -9,6 +9,7 @@ import { secretsEqual } from '../partners/tokens.ts';
 import { clearFailures, failureState } from '../partners/lockout.ts';
 import { lockoutOnFailure } from '../ocpi/auth.ts';
 import { readJsonBody } from '../http/body.ts';
+import { assertCleanUrl } from '../http/text.ts';
 
 /** Koa state of an app, finance or admin API request. */
 export interface ApiState {
@@ -28,6 +29,7 @@ export function apiFrame(services: Services) {
     state.log = services.log.child({ requestId: state.requestId });
     ctx.set('X-Request-ID', state.requestId);
     try {
+      assertCleanUrl(ctx);
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new HubError('NOT_FOUND', `no resource at ${ctx.method} ${ctx.path}`);
       if (ctx.status === 405 && ctx.body === undefined) throw new HubError('METHOD_NOT_ALLOWED', `${ctx.method} is not allowed on ${ctx.path}`);

@@ -4,6 +4,7 @@ import type { Context, Next } from 'koa';
 import { HubError, OCPI_STATUS } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { readJsonBody } from '../http/body.ts';
+import { assertCleanUrl } from '../http/text.ts';
 import { envelope } from './envelope.ts';
 import { authenticateOcpi } from './auth.ts';
 import type { Caller, OcpiModule, OcpiRequest, OcpiRoute } from './module.ts';
@@ -46,6 +47,7 @@ export function ocpiFrame(services: Services) {
     ctx.set('X-Request-ID', ids.requestId);
     ctx.set('X-Correlation-ID', ids.correlationId);
     try {
+      assertCleanUrl(ctx);
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new HubError('NOT_FOUND', `no OCPI resource at ${ctx.method} ${ctx.path}`);
       if (ctx.status === 405 && ctx.body === undefined) throw new HubError('METHOD_NOT_ALLOWED', `${ctx.method} is not allowed on ${ctx.path}`);

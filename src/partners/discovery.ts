@@ -1,6 +1,6 @@
 import { HubError } from '../errors.ts';
 import type { Services } from '../services.ts';
-import { OcpiCallError } from '../client/ocpi-client.ts';
+import { OcpiCallError, describeCallFailure } from '../client/ocpi-client.ts';
 import { validate } from '../ocpi/validator.ts';
 import { SUPPORTED_VERSIONS, versionAdapter } from '../ocpi/versions/index.ts';
 import type { ToleranceName } from '../ocpi/tolerances.ts';
@@ -15,11 +15,13 @@ export interface Discovery {
 /**
  * Reads a partner's versions and version details with `token`, picks the best mutual
  * version and checks the endpoints we need from a partner of this role. Failures carry the
- * OCPI meaning the credentials module answers with: 3001, 3002 or 3003.
+ * OCPI meaning the credentials module answers with: 3001, 3002 or 3003. `audience` says who
+ * reads the failure: the partner that chose the URL (default; a refused or failed fetch reads
+ * the same whatever the target) or an operator (the whole detail).
  */
 export async function discoverPartner(
   services: Services,
-  input: { versionsUrl: string; token: string; role: PartnerRole; preferred?: TokenEncoding; correlationId?: string; tolerances?: ReadonlySet<ToleranceName> },
+  input: { versionsUrl: string; token: string; role: PartnerRole; preferred?: TokenEncoding; correlationId?: string; tolerances?: ReadonlySet<ToleranceName>; audience?: 'partner' | 'operator' },
 ): Promise<Discovery> {
   const encodings: TokenEncoding[] = input.preferred === 'RAW' ? ['RAW', 'BASE64'] : ['BASE64', 'RAW'];
   let versions: unknown;
@@ -32,7 +34,7 @@ export async function discoverPartner(
     } catch (err) {
       // A 401 to the base64 form may be a 2.1.1/2.2-era partner expecting the raw token: try the other form once.
       if (err instanceof OcpiCallError && err.httpStatus === 401 && candidate === encodings[0]) continue;
-      throw unusable(`GET ${input.versionsUrl}`, err);
+      throw unusable(`GET ${input.versionsUrl}`, err, input.audience ?? 'partner');
     }
   }
   if (!encoding) throw new HubError('PARTNER_API_UNUSABLE', `GET ${input.versionsUrl}: the token was refused (HTTP 401)`);
@@ -49,7 +51,7 @@ export async function discoverPartner(
   try {
     details = (await services.client.call({ method: 'GET', url: chosen.url, token: input.token, encoding, correlationId: input.correlationId })).data;
   } catch (err) {
-    throw unusable(`GET ${chosen.url}`, err);
+    throw unusable(`GET ${chosen.url}`, err, input.audience ?? 'partner');
   }
   const detailErrors = validate('version-details.json', details, versionAdapter(chosen.version).schemas).errors;
   if (detailErrors.length) throw new HubError('PARTNER_API_UNUSABLE', `GET ${chosen.url}: malformed version details: ${detailErrors.join('; ')}`);
@@ -65,8 +67,9 @@ export async function discoverPartner(
   return { version: chosen.version, endpoints, encoding };
 }
 
-function unusable(what: string, err: unknown): HubError {
-  const reason = err instanceof OcpiCallError ? err.message : (err as Error).message;
+function unusable(what: string, err: unknown, audience: 'partner' | 'operator'): HubError {
+  const reason = err instanceof OcpiCallError ? describeCallFailure(err, audience) : (err as Error).message;
+  if (err instanceof OcpiCallError && reason !== err.message) return new HubError('PARTNER_API_UNUSABLE', `unable to use the partner's API: ${reason}`);
   return new HubError('PARTNER_API_UNUSABLE', `unable to use the partner's API: ${reason.startsWith(what) ? reason : `${what}: ${reason}`}`);
 }
 

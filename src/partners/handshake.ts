@@ -6,7 +6,7 @@ import type { Caller } from '../ocpi/module.ts';
 import { validate } from '../ocpi/validator.ts';
 import { versionAdapter } from '../ocpi/versions/index.ts';
 import { isToleranceName, type ToleranceName } from '../ocpi/tolerances.ts';
-import { OcpiCallError } from '../client/ocpi-client.ts';
+import { OcpiCallError, describeCallFailure } from '../client/ocpi-client.ts';
 import { PartnerEntity, PartnerTokenEntity, type CredentialsRole, type Partner } from './entities.ts';
 import { assertTransition } from './lifecycle.ts';
 import { discoverPartner, endpointUrl, type Discovery } from './discovery.ts';
@@ -145,7 +145,7 @@ export async function connectPartner(em: EntityManager, services: Services, part
   const now = services.clock.now();
   let ours: string | undefined;
   try {
-    const discovery = await discoverPartner(services, { versionsUrl: input.versionsUrl, token: input.tokenA, role: partner.role });
+    const discovery = await discoverPartner(services, { versionsUrl: input.versionsUrl, token: input.tokenA, role: partner.role, audience: 'operator' });
     ours = issueToken(em, partner, 'C', now);
     await em.flush();
     const answer = await services.client.call<unknown>({
@@ -185,7 +185,7 @@ export async function rotatePartnerCredentials(em: EntityManager, services: Serv
   const current = decryptToken(partner.outboundTokenSealed, services.secrets.encryptionKey);
   let ours: string | undefined;
   try {
-    const discovery = await discoverPartner(services, { versionsUrl: partner.versionsUrl, token: current, role: partner.role, preferred: partner.tokenEncoding, tolerances: tolerancesOf(partner) });
+    const discovery = await discoverPartner(services, { versionsUrl: partner.versionsUrl, token: current, role: partner.role, preferred: partner.tokenEncoding, tolerances: tolerancesOf(partner), audience: 'operator' });
     const url = credentialsUrl(discovery, 'rotate credentials with');
     ours = issueToken(em, partner, 'C', now);
     await em.flush();
@@ -245,6 +245,6 @@ async function recordFailure(em: EntityManager, partner: Partner, now: Date, act
 
 function asHubError(err: unknown): HubError {
   if (err instanceof HubError) return err;
-  if (err instanceof OcpiCallError) return new HubError('PARTNER_API_UNUSABLE', `unable to use the partner's API: ${err.message}`);
+  if (err instanceof OcpiCallError) return new HubError('PARTNER_API_UNUSABLE', `unable to use the partner's API: ${describeCallFailure(err, 'operator')}`);
   return err as HubError;
 }

@@ -7,6 +7,7 @@ async function chargedOrder(w: ChargingWorld): Promise<string> {
   const { body } = await w.start();
   await w.result('ACCEPTED');
   await w.t.ocpi('PUT', '/ocpi/2.2.1/sessions/BE/BEC/S-1', { token: w.cpo.token, body: cpoSession(body.id, 'ACTIVE') });
+  w.t.clock.reach('2026-11-25T11:00:10Z');
   await w.t.ocpi('PATCH', '/ocpi/2.2.1/sessions/BE/BEC/S-1', { token: w.cpo.token, body: { status: 'COMPLETED', kwh: 10, last_updated: '2026-11-25T11:00:10Z' } });
   expect(await w.order(body.id)).to.include({ state: 'AWAITING_CDR' });
   return body.id;

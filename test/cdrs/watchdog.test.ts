@@ -27,6 +27,7 @@ describe('session watchdog: callbacks get lost', () => {
     await watchdog();
     expect(w.sessionQueries()).to.have.length(0);
     w.t.clock.advance(minutes(2));
+    w.t.clock.reach('2026-11-25T11:00:10Z');
     w.cpoSessions = [cpoSession(id, 'COMPLETED', { kwh: 10, end_date_time: '2026-11-25T11:00:10Z', last_updated: '2026-11-25T11:00:10Z' })];
     w.cpoCdrs = [cpoCdr(id)];
     await watchdog();
@@ -70,6 +71,7 @@ describe('session watchdog: callbacks get lost', () => {
 
   it('no CDR CDR_WAIT_HOURS after the session ended: pull the CPO’s CDRs, then a ticket (once)', async () => {
     const id = await activeOrder();
+    w.t.clock.reach('2026-11-25T11:00:10Z');
     await w.t.ocpi('PATCH', '/ocpi/2.2.1/sessions/BE/BEC/S-1', { token: w.cpo.token, body: { status: 'COMPLETED', last_updated: '2026-11-25T11:00:10Z' } });
     w.t.clock.advance(hours(23));
     await watchdog();
@@ -89,6 +91,7 @@ describe('session watchdog: callbacks get lost', () => {
 
   it('a lost CDR is found when the pull brings it: the order completes without a ticket', async () => {
     const id = await activeOrder();
+    w.t.clock.reach('2026-11-25T11:00:10Z');
     await w.t.ocpi('PATCH', '/ocpi/2.2.1/sessions/BE/BEC/S-1', { token: w.cpo.token, body: { status: 'COMPLETED', last_updated: '2026-11-25T11:00:10Z' } });
     w.cpoCdrs = [cpoCdr(id)];
     w.t.clock.advance(hours(24) + 1);

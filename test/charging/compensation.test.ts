@@ -116,6 +116,7 @@ describe('charging: compensation when the outcome of START_SESSION is unknown', 
     expect((await w.tickets('LATE_RESULT_FOR_FAILED_ORDER')).map((t) => t.order_id)).to.deep.equal([id]);
 
     expect((await w.t.ocpi('PUT', '/ocpi/2.2.1/sessions/BE/BEC/S-1', { token: w.cpo.token, body: cpoSession(id, 'ACTIVE') })).status).to.equal(201);
+    w.t.clock.reach('2026-11-25T10:30:00Z');
     await w.t.ocpi('PATCH', '/ocpi/2.2.1/sessions/BE/BEC/S-1', { token: w.cpo.token, body: { status: 'COMPLETED', kwh: 4, last_updated: '2026-11-25T10:30:00Z' } });
     const order = await w.order(id);
     expect(order).to.include({ state: 'FAILED', kwh: 4 });
@@ -187,7 +188,7 @@ describe('charging: durable follow-up', () => {
   });
 
   it('a start whose sending broke off (no answer recorded) stays REQUESTED for the app, then is asked about like a timeout', async () => {
-    const real = createOcpiClient(createLogger('silent'), 5000);
+    const real = createOcpiClient(createLogger('silent'), 5000, { allowPrivateAddresses: true });
     const client: OcpiClient = {
       call(call) {
         if (call.url.endsWith('/commands/START_SESSION')) return Promise.reject(new Error('the process died while sending'));

@@ -37,6 +37,7 @@ describe('charging: a session or CDR without authorization_reference finds its o
     const stop = await w.app('POST', `/charging-sessions/${body.id}/stop`);
     expect(stop.status, JSON.stringify(stop.body)).to.equal(202);
     expect((w.commands('STOP_SESSION')[0]!.body as any).session_id).to.equal('S-1');
+    w.t.clock.reach('2026-11-25T11:00:10Z');
     await w.t.ocpi('PATCH', SESSION, { token: w.cpo.token, body: { status: 'COMPLETED', end_date_time: '2026-11-25T11:00:10Z', last_updated: '2026-11-25T11:00:10Z' } });
     expect(await w.order(body.id)).to.include({ state: 'AWAITING_CDR' });
 

@@ -35,6 +35,7 @@ describe('charging: START_SESSION and its CommandResult', () => {
     expect(charging.cost).to.deep.equal({ currency: 'EUR', excl_vat: 1.05, incl_vat: 1.27 });
     expect(charging.session.id).to.equal('S-1');
 
+    w.t.clock.reach('2026-11-25T11:00:00Z');
     await w.t.ocpi('PATCH', '/ocpi/2.2.1/sessions/BE/BEC/S-1', { token: w.cpo.token, body: { status: 'COMPLETED', kwh: 11, end_date_time: '2026-11-25T11:00:00Z', last_updated: '2026-11-25T11:00:00Z' } });
     const done = await w.order(id);
     expect(done).to.include({ state: 'AWAITING_CDR', kwh: 11, ended_at: '2026-11-25T11:00:00Z', message: 'Charging finished. The final cost will follow when the charger operator sends the bill.' });

@@ -109,6 +109,9 @@ export async function chargingWorld(options: { env?: Record<string, string>; clo
       return cpo.partner.seen.filter((s) => s.method === 'GET' && s.path.startsWith('/ocpi/2.2.1/cdrs'));
     },
     postCdr(cdr) {
+      // A CPO posts a CDR when it makes it: the hub refuses a last_updated ahead of its clock.
+      const stamp = (cdr as { last_updated?: unknown })?.last_updated;
+      if (typeof stamp === 'string' && !Number.isNaN(Date.parse(stamp)) && Date.parse(stamp) < Date.parse('2100-01-01')) t.clock.reach(stamp);
       return t.ocpi('POST', '/ocpi/2.2.1/cdrs', { token: cpo.token, body: cdr });
     },
     finance(method, path, body, headers = {}) {

@@ -15,6 +15,11 @@ export class TestClock implements Clock {
   set(iso: string): void {
     this.current = new Date(iso);
   }
+  /** Moves forward to `iso` unless already past it: a partner sends what it stamps, when it stamps it. */
+  reach(iso: string): void {
+    const at = new Date(iso);
+    if (at > this.current) this.current = at;
+  }
 }
 
 export const minutes = (n: number) => n * 60_000;

@@ -48,6 +48,8 @@ export async function startTestHub(options: { env?: Record<string, string>; cloc
     LOG_LEVEL: 'silent',
     // Tests run jobs themselves (runJob), with the test clock.
     JOBS_ENABLED: 'false',
+    // Test partners are local HTTP servers on 127.0.0.1; a test of the URL policy sets 'false'.
+    ALLOW_PRIVATE_PARTNER_URLS: 'true',
     ...(options.env ?? {}),
     PORT: String(port),
     PUBLIC_URL: `http://127.0.0.1:${port}`,

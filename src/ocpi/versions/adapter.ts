@@ -3,6 +3,8 @@ import { validate, type SchemaSet } from '../validator.ts';
 import { applyTolerances, type ToleranceName } from '../tolerances.ts';
 import { OBJECT_SCHEMAS, type ObjectType } from './objects.ts';
 import { namedObjects } from './schema-walk.ts';
+import { parseDateTime } from '../datetime.ts';
+import { isDisplayedObject, stripInvisibleFormatting } from '../display-text.ts';
 
 /**
  * The version of OCPI a partner speaks is an edge of the hub. Inside there is one model, the
@@ -30,6 +32,8 @@ export interface AcceptContext {
   tokenParty(uid: string, type: string): Promise<TokenParty | undefined>;
   /** Counts unknown fields and tolerated deviations on the partner. */
   report(deviations: Deviation[]): void;
+  /** The hub's clock and how far ahead of it a partner's last_updated may be (MAX_CLOCK_SKEW_SECONDS). */
+  clock: { now(): Date; maxSkewSeconds: number };
 }
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problems: string[] };
@@ -55,6 +59,25 @@ export interface VersionDefinition {
   absent?: Record<string, string[]>;
 }
 
+/**
+ * A last_updated far ahead of our clock would make every later update "older than stored",
+ * acknowledged and ignored for ever: refused, naming the field and the skew.
+ */
+function lastUpdatedAhead(value: unknown, clock: AcceptContext['clock'], path = ''): string[] {
+  if (value === null || typeof value !== 'object') return [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => lastUpdatedAhead(item, clock, `${path}[${i}]`));
+  const problems: string[] = [];
+  for (const [key, item] of Object.entries(value)) {
+    const field = path ? `${path}.${key}` : key;
+    if (key === 'last_updated' && typeof item === 'string') {
+      const at = parseDateTime(item);
+      const ahead = at ? (at.getTime() - clock.now().getTime()) / 1000 : 0;
+      if (ahead > clock.maxSkewSeconds) problems.push(`${field}: ${item} is ${Math.round(ahead)} s ahead of the hub's clock (at most ${clock.maxSkewSeconds} s allowed: MAX_CLOCK_SKEW_SECONDS)`);
+    } else problems.push(...lastUpdatedAhead(item, clock, field));
+  }
+  return problems;
+}
+
 /** `evses[3].connectors[0].x` → `evses[].connectors[].x`: one name however many list items carry it. */
 const generalise = (field: string) => field.replace(/\[\d+\]/g, '[]');
 
@@ -64,15 +87,19 @@ export function defineVersion(definition: VersionDefinition): VersionAdapter {
   async function check<T>(type: ObjectType, body: unknown, ctx: AcceptContext): Promise<Checked<T>> {
     const deviations: Deviation[] = [];
     let value = body;
-    if (ctx.tolerances.size && value !== null && typeof value === 'object') {
+    const displayed = isDisplayedObject(type);
+    if ((ctx.tolerances.size || displayed) && value !== null && typeof value === 'object') {
       // Normalised on a copy: the caller's body stays what the partner sent.
       value = structuredClone(value);
       for (const name of applyTolerances(value, ctx.tolerances)) deviations.push({ kind: 'TOLERATED', object: type, name });
+      if (displayed) stripInvisibleFormatting(value);
     }
     const { errors, unknown } = validate(OBJECT_SCHEMAS[type], value, schemas);
     for (const field of new Set(unknown.map(generalise))) deviations.push({ kind: 'UNKNOWN_FIELD', object: type, name: field });
     if (deviations.length) ctx.report(deviations);
     if (errors.length) return { ok: false, problems: errors };
+    const future = lastUpdatedAhead(value, ctx.clock);
+    if (future.length) return { ok: false, problems: future };
     if (fill && value !== null && typeof value === 'object') {
       if (value === body) value = structuredClone(value);
       await fill(type, value as Record<string, any>, ctx);

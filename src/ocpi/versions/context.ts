@@ -18,6 +18,7 @@ export function partnerAcceptContext(services: Services, em: EntityManager, part
       return undefined;
     },
     report: (deviations) => services.deviations.record(partner.id, deviations, services.clock.now()),
+    clock: { now: () => services.clock.now(), maxSkewSeconds: services.config.maxClockSkewSeconds },
   };
 }
 
