@@ -35,7 +35,10 @@ export interface Config {
   maxClockSkewSeconds: number;
   partnerStaleRatio: number;
   freshnessCron: string;
-  locationSyncCron: string;
+  locationDeltaSyncSeconds: number;
+  locationFullSyncHours: number;
+  partnerHeartbeatSeconds: number;
+  partnerHeartbeatMisses: number;
   commandTimeoutSeconds: number;
   commandQueryDelaysSeconds: number[];
   commandResultMaxWaitSeconds: number;
@@ -202,7 +205,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     maxClockSkewSeconds: integer(env, 'MAX_CLOCK_SKEW_SECONDS', 300, 0, 86_400),
     partnerStaleRatio: ratio(env, 'PARTNER_STALE_RATIO', 0.5),
     freshnessCron: cronExpression(env, 'FRESHNESS_CRON', '* * * * *'),
-    locationSyncCron: cronExpression(env, 'LOCATION_SYNC_CRON', '17 * * * *'),
+    locationDeltaSyncSeconds: integer(env, 'LOCATION_DELTA_SYNC_SECONDS', 300, 10, 86_400),
+    locationFullSyncHours: integer(env, 'LOCATION_FULL_SYNC_HOURS', 24, 1, 720),
+    partnerHeartbeatSeconds: integer(env, 'PARTNER_HEARTBEAT_SECONDS', 300, 10, 86_400),
+    partnerHeartbeatMisses: integer(env, 'PARTNER_HEARTBEAT_MISSES', 3, 1, 100),
     commandTimeoutSeconds: integer(env, 'COMMAND_TIMEOUT_SECONDS', 15, 1, 120),
     commandQueryDelaysSeconds: delays(env, 'COMMAND_QUERY_DELAYS_SECONDS', '5,15,30'),
     commandResultMaxWaitSeconds: integer(env, 'COMMAND_RESULT_MAX_WAIT_SECONDS', 300, 1, 3600),

@@ -17,6 +17,8 @@ import type { OcpiModule } from './ocpi/module.ts';
 import { ocpiModules } from '../ocpi-modules/index.ts';
 import { startScheduler } from './jobs/scheduler.ts';
 import { createDeviationLog } from './partners/deviations.ts';
+import { createBackgroundSync, partnerSyncJob } from './partners/sync.ts';
+import { heartbeatJob } from './partners/heartbeat.ts';
 
 export interface HubOptions {
   config: Config;
@@ -64,12 +66,14 @@ export async function openServices(options: HubOptions): Promise<{ services: Ser
     client: options.client ?? createOcpiClient(log, config.outboundTimeoutSeconds * 1000, { allowPrivateAddresses: config.allowPrivatePartnerUrls, maxResponseBytes: config.outboundMaxResponseBytes }),
     modules,
     deviations: createDeviationLog(orm, log),
+    partnerSync: createBackgroundSync(() => services),
   };
   registerCoreGauges(services);
   for (const module of modules) module.gauges?.(services);
   return {
     services,
     async close() {
+      await services.partnerSync.close();
       await services.deviations.close();
       await orm.close(true);
       await embedded?.stop();
@@ -94,7 +98,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     server.once('error', reject);
     server.listen(options.config.port, options.config.host, resolve);
   });
-  const scheduler = options.config.jobsEnabled ? startScheduler(services, services.modules.flatMap((m) => m.jobs ?? [])) : undefined;
+  const scheduler = options.config.jobsEnabled ? startScheduler(services, [heartbeatJob, partnerSyncJob, ...services.modules.flatMap((m) => m.jobs ?? [])]) : undefined;
   ready = true;
   const port = (server.address() as AddressInfo).port;
   services.log.info({ port, publicUrl: services.config.publicUrl }, 'ocpi-hub listening');

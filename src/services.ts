@@ -7,6 +7,7 @@ import type { Metrics } from './observability/metrics.ts';
 import type { OcpiClient } from './client/ocpi-client.ts';
 import type { OcpiModule } from './ocpi/module.ts';
 import type { DeviationLog } from './partners/deviations.ts';
+import type { BackgroundSync } from './partners/sync.ts';
 
 /** What every part of a running hub may use; built once in hub.ts and passed down. */
 export interface Services {
@@ -20,4 +21,6 @@ export interface Services {
   modules: OcpiModule[];
   /** Unknown fields and tolerated deviations, counted per partner. */
   deviations: DeviationLog;
+  /** Pulls started in the background (right after a CPO's registration); `settled()` awaits them. */
+  partnerSync: BackgroundSync;
 }

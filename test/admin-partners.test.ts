@@ -43,6 +43,9 @@ const VIEW_KEYS = [
   'missed_heartbeats',
   'created_at',
   'updated_at',
+  'heartbeat',
+  'freshness',
+  'sync',
 ];
 
 const ADMIN_ACTOR = `admin:${createHash('sha256').update(ADMIN_KEY).digest('hex').slice(0, 8)}`;
@@ -125,6 +128,9 @@ describe('operations API: partners', () => {
         missed_heartbeats: 0,
         created_at: '2026-11-25T10:00:00.000Z',
         updated_at: '2026-11-25T10:00:00.000Z',
+        heartbeat: { interval_seconds: 300, last_attempt_at: null, last_seen_at: null, consecutive_misses: 0, misses_allowed: 3, latency_ms: null, error: null },
+        freshness: { mode: null, mode_reason: 'not registered', threshold_seconds: 600, link_down: false, evses: 0, stale: 0, stale_evses: [] },
+        sync: { locations: null, tariffs: null },
       });
       const read = await t.admin('GET', `/partners/${res.body.id}`);
       expect(read.status).to.equal(200);
@@ -469,7 +475,9 @@ describe('operations API: partners', () => {
         expect((await t.ocpi('GET', '/ocpi/2.2.1/credentials', { token: newC })).status).to.equal(200);
         expect((await t.ocpi('GET', '/ocpi/2.2.1/credentials', { token: cpo.token })).status).to.equal(401);
         expect((await t.admin('GET', `/partners/${cpo.id}`)).body).to.deep.include({ status: 'ACTIVE', registered: true, token_a_pending: false });
-        expect((await events(cpo.id)).map((e) => e.kind)).to.deep.equal(['APPLIED', 'APPROVED', 'CREDENTIALS_REGISTERED', 'CREDENTIALS_RESET', 'CREDENTIALS_REGISTERED']);
+        // Each registration starts a pull of the CPO, which fails here (the fake CPO serves no Locations).
+        await t.hub.services.partnerSync.settled();
+        expect((await events(cpo.id)).map((e) => e.kind)).to.deep.equal(['APPLIED', 'APPROVED', 'CREDENTIALS_REGISTERED', 'SYNC_FAILED', 'CREDENTIALS_RESET', 'CREDENTIALS_REGISTERED', 'SYNC_FAILED']);
       } finally {
         await cpo.partner.stop();
       }

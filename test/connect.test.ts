@@ -25,11 +25,15 @@ describe('credentials: the hub as initiating side', () => {
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
     expect(res.body).to.include({ status: 'ACTIVE', version: '2.2.1', versions_url: partner.versionsUrl, registered: true, token_a_pending: false });
     expect(res.body.endpoints).to.have.length(7);
-    // versions, details, then the POST of our credentials, all with token A.
+    await t.hub.services.partnerSync.settled();
+    // versions, details, then the POST of our credentials, all with token A; then, with its token C,
+    // the background pull of its Tariffs, then Locations (this fake CPO serves neither: 404).
     expect(partner.seen.map((s) => [s.method, s.path, s.token])).to.deep.equal([
       ['GET', '/ocpi/versions', 'their-token-a'],
       ['GET', '/ocpi/2.2.1', 'their-token-a'],
       ['POST', '/ocpi/2.2.1/credentials', 'their-token-a'],
+      ['GET', '/ocpi/2.2.1/tariffs?date_to=2026-11-25T10%3A00%3A00.000Z', 'partner-token-c-1'],
+      ['GET', '/ocpi/2.2.1/locations?date_to=2026-11-25T10%3A00%3A00.000Z', 'partner-token-c-1'],
     ]);
     const posted = partner.seen[2]!.body as any;
     expect(posted.url).to.equal(`${t.url}/ocpi/versions`);
@@ -39,7 +43,7 @@ describe('credentials: the hub as initiating side', () => {
     // That token now opens the hub for the partner; our token A for it is dead.
     expect((await t.ocpi('GET', '/ocpi/2.2.1/credentials', { token: posted.token })).status).to.equal(200);
     const events = await t.admin('GET', `/partners/${id}/events`);
-    expect(events.body.data.map((e: any) => e.kind)).to.deep.equal(['APPLIED', 'APPROVED', 'CREDENTIALS_CONNECTED']);
+    expect(events.body.data.map((e: any) => e.kind)).to.deep.equal(['APPLIED', 'APPROVED', 'CREDENTIALS_CONNECTED', 'SYNC_FAILED']);
   });
 
   it('does not POST when required endpoints are missing, and reports which', async () => {
@@ -70,6 +74,7 @@ describe('credentials: the hub as initiating side', () => {
 
   it('rotates both tokens on operator request: a PUT with a new token for the partner, the old one dies', async () => {
     await t.admin('POST', `/partners/${id}/connect`, { versions_url: partner.versionsUrl, token_a: 'their-token-a' });
+    await t.hub.services.partnerSync.settled();
     const oldOurs = (partner.seen[2]!.body as any).token;
     partner.seen = [];
     partner.nextTokenC = 'partner-token-c-2';

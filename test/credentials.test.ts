@@ -165,7 +165,8 @@ describe('credentials: the hub as receiving side', () => {
     const detail = await t.admin('GET', `/partners/${cpo.id}`);
     expect(detail.body.endpoints).to.have.length(8);
     const events = await t.admin('GET', `/partners/${cpo.id}/events`);
-    expect(events.body.data.map((e: any) => e.kind)).to.deep.equal(['APPLIED', 'APPROVED', 'CREDENTIALS_REGISTERED', 'CREDENTIALS_UPDATED']);
+    // SYNC_FAILED: the pull right after registration found no Locations sender answering (the fake CPO serves none).
+    expect(events.body.data.map((e: any) => e.kind)).to.deep.equal(['APPLIED', 'APPROVED', 'CREDENTIALS_REGISTERED', 'SYNC_FAILED', 'CREDENTIALS_UPDATED']);
     await cpo.partner.stop();
   });
 

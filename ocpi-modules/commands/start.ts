@@ -7,7 +7,7 @@ import { HubError, invalid, isUuid } from '../../src/errors.ts';
 import { PartnerEntity } from '../../src/partners/entities.ts';
 import { objectKey, sameId } from '../../src/ocpi/party-scope.ts';
 import { EvseEntity, LocationEntity, type EvseJson } from '../locations/entities.ts';
-import { effectiveStatus } from '../locations/freshness.ts';
+import { currentStatus } from '../locations/freshness.ts';
 import { TokenEntity, tokenKey, type TokenRecord } from '../tokens/entities.ts';
 import { TOKEN_TYPES } from '../tokens/store.ts';
 import { commandsUrl } from './sender.ts';
@@ -100,7 +100,7 @@ async function findTarget(services: Services, em: EntityManager, request: StartR
   const published: EvseJson | undefined = (location.published?.evses ?? []).find((e) => sameId(e.uid, request.evse_uid));
   if (!evse) throw unknown('EVSE_UNKNOWN', `evse_uid: no EVSE ${request.evse_uid} at location ${request.location_id}`);
   if (!location.published || !location.publishFlag || !evse.published || !published) throw refuse('EVSE_NOT_PUBLISHED', `EVSE ${request.evse_uid} is not open to the app (waiting for review)`);
-  const status = effectiveStatus(evse.status, evse.statusReportedAt, services.clock.now(), services.config.freshnessThresholdSeconds);
+  const status = await currentStatus(services, em, evse);
   const blocked = NOT_STARTABLE[status];
   if (blocked) throw refuse(blocked[0], `EVSE ${request.evse_uid}: ${blocked[1]} (status ${status})`);
   let connectorId: string | undefined;

@@ -46,7 +46,7 @@ export function locationsAdminRouter(services: Services): Router {
   });
   router.post('/partners/:id/sync', async (ctx) => {
     await getPartner(s(ctx).em, ctx.params.id!);
-    ctx.body = await syncPartner(services, ctx.params.id!, s(ctx).actor!);
+    ctx.body = await syncPartner(services, ctx.params.id!, s(ctx).actor!, ctx.query.mode === 'full' ? 'FULL' : undefined);
   });
 
   flag('trust', 'trusted', 'trusted', 'TRUST_SET');

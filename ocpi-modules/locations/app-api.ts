@@ -4,6 +4,7 @@ import type { Services } from '../../src/services.ts';
 import { requireApiKey, type ApiState } from '../../src/api/frame.ts';
 import { invalid, isUuid, notFound } from '../../src/errors.ts';
 import { appViews, type LocationRow } from './app-view.ts';
+import { confirmedSql } from './freshness.ts';
 
 /**
  * The app's locations API: only approved, published locations of active partners not hidden
@@ -83,8 +84,8 @@ export async function queryLocations(services: Services, em: ApiState['em'], fil
     params.push(...filters.bbox);
   }
   if (filters.availableOnly) {
-    where.push(`exists (select 1 from evses e where e.location_id = l.id and e.published and e.status = 'AVAILABLE' and e.status_reported_at >= ?)`);
-    params.push(cutoff);
+    where.push(`p.missed_heartbeats < ? and exists (select 1 from evses e where e.location_id = l.id and e.published and e.status = 'AVAILABLE' and ${confirmedSql('e')} >= ?)`);
+    params.push(services.config.partnerHeartbeatMisses, cutoff);
   }
   if (filters.cursor) {
     if (filters.near) {
@@ -97,7 +98,7 @@ export async function queryLocations(services: Services, em: ApiState['em'], fil
   }
   const order = filters.near ? `${distance}, l.id` : 'l.id';
   const rows: LocationRow[] = await em.getConnection().execute(
-    `select l.id, l.partner_id, l.published, l.published_at, ${distance} as distance_m
+    `select l.id, l.partner_id, l.published, l.published_at, ${distance} as distance_m, p.missed_heartbeats >= ${services.config.partnerHeartbeatMisses} as link_down
        from locations l join partners p on p.id = l.partner_id
       where ${where.join(' and ')}
       order by ${order} limit ${filters.limit + 1}`,
@@ -120,7 +121,7 @@ export function appLocationsRouter(services: Services): Router {
     const id = ctx.params.id!;
     if (!isUuid(id)) throw notFound(`no location ${id}`);
     const rows: LocationRow[] = await em(ctx).getConnection().execute(
-      `select l.id, l.partner_id, l.published, l.published_at from locations l join partners p on p.id = l.partner_id where l.id = ? and ${VISIBLE}`,
+      `select l.id, l.partner_id, l.published, l.published_at, p.missed_heartbeats >= ${services.config.partnerHeartbeatMisses} as link_down from locations l join partners p on p.id = l.partner_id where l.id = ? and ${VISIBLE}`,
       [id],
     );
     if (!rows.length) throw notFound(`no location ${id}`);

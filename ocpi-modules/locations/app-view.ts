@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { EvseEntity, type LocationJson } from './entities.ts';
-import { effectiveStatus } from './freshness.ts';
+import { confirmedAt, effectiveStatus } from './freshness.ts';
 import { connectorPowerKw as powerKw } from './connector-power.ts';
 
 /** What the app is shown of a published location: effective EVSE statuses, no REMOVED EVSEs, connector power in kW. */
@@ -10,6 +10,8 @@ export interface LocationRow {
   published: LocationJson;
   published_at: Date | string;
   distance_m?: number | null;
+  /** The partner missed PARTNER_HEARTBEAT_MISSES heartbeats: every status is UNKNOWN. */
+  link_down?: boolean;
 }
 
 export async function appViews(em: EntityManager, rows: LocationRow[], now: Date, thresholdSeconds: number) {
@@ -20,7 +22,7 @@ export async function appViews(em: EntityManager, rows: LocationRow[], now: Date
     const live = new Map(evses.filter((e) => e.locationRef === row.id).map((e) => [e.evseUid.toUpperCase(), e]));
     const shown = (loc.evses ?? []).flatMap((evse) => {
       const state = live.get(evse.uid.toUpperCase());
-      const status = state ? effectiveStatus(state.status, state.statusReportedAt, now, thresholdSeconds) : 'UNKNOWN';
+      const status = state ? effectiveStatus(state.status, confirmedAt(state), now, thresholdSeconds, row.link_down === true) : 'UNKNOWN';
       if (status === 'REMOVED') return [];
       return [
         {

@@ -63,6 +63,8 @@ export interface EvseRecord {
   evseKey: string;
   status: string;
   statusReportedAt: Date;
+  /** A covering pull (or, for a CPO without a Locations sender, a heartbeat) vouched for the status then; see freshness.ts. */
+  statusConfirmedAt?: Date | null;
   lastUpdated: Date;
   published: boolean;
 }
@@ -78,6 +80,7 @@ export const EvseEntity = new EntitySchema<EvseRecord>({
     evseKey: { type: 'string' },
     status: { type: 'string' },
     statusReportedAt: { type: 'Date' },
+    statusConfirmedAt: { type: 'Date', nullable: true },
     lastUpdated: { type: 'Date' },
     published: { type: 'boolean' },
   },

@@ -2,7 +2,7 @@ import type { OcpiModule } from '../../src/ocpi/module.ts';
 import { locationEntities } from './entities.ts';
 import { locationRoutes } from './routes.ts';
 import { freshnessJob } from './freshness.ts';
-import { locationSyncJob } from './sync.ts';
+import { locationSync } from './sync.ts';
 import { appLocationsRouter } from './app-api.ts';
 import { locationsAdminRouter } from './admin-api.ts';
 
@@ -15,6 +15,7 @@ export const locationsModule: OcpiModule = {
   endpoint: { path: 'locations', roles: ['RECEIVER'] },
   routes: locationRoutes,
   entities: locationEntities,
-  jobs: [freshnessJob, locationSyncJob],
+  jobs: [freshnessJob],
+  syncs: [locationSync],
   apiRouters: (services) => [appLocationsRouter(services), locationsAdminRouter(services)],
 };

@@ -2,7 +2,7 @@ import { HubError } from '../../src/errors.ts';
 import { partnerEndpoint, pullAll } from '../../src/client/partner-client.ts';
 import { formatDateTime } from '../../src/ocpi/datetime.ts';
 import { sameId } from '../../src/ocpi/party-scope.ts';
-import type { PartnerSync, SyncResult } from '../../src/ocpi/module.ts';
+import type { PartnerSync } from '../../src/ocpi/module.ts';
 import { putTariff } from './history.ts';
 import { validTariff } from './rules.ts';
 import { partnerObjects } from '../../src/ocpi/versions/context.ts';
@@ -11,12 +11,12 @@ import type { Tariff } from '../../src/ocpi/types.ts';
 /** Pulls a CPO's Tariffs sender (when it has one) with the same validation as a push. */
 export const tariffSync: PartnerSync = {
   name: 'tariffs',
-  async run(services, partner, since) {
-    const result: SyncResult = { received: 0, applied: 0, rejected: [] };
+  async run(services, partner, window, result) {
     const url = partnerEndpoint(partner, 'tariffs', 'SENDER');
-    if (!url) return result;
+    if (!url) return;
     const first = new URL(url);
-    if (since) first.searchParams.set('date_from', formatDateTime(since));
+    if (window.from) first.searchParams.set('date_from', formatDateTime(window.from));
+    first.searchParams.set('date_to', formatDateTime(window.to));
     const objects = partnerObjects(services, services.orm.em.fork(), partner);
     await pullAll(services, partner, first.toString(), async (items) => {
       for (const item of items) {
@@ -37,6 +37,5 @@ export const tariffSync: PartnerSync = {
         }
       }
     });
-    return result;
   },
 };

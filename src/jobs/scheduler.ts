@@ -18,23 +18,32 @@ function lockKey(name: string): bigint {
   return createHash('sha256').update(`ocpi-hub-job:${name}`).digest().readBigInt64BE(0);
 }
 
-/** Runs the job now unless another instance holds its lock; returns whether it ran. */
-export async function runJob(services: Services, job: Job): Promise<boolean> {
+/**
+ * Runs `work` while holding the PostgreSQL advisory lock `name`, unless another session holds it
+ * (then `work` does not run: `{ ran: false }`), or, with `wait`, once that session lets it go.
+ */
+export async function withLock<T>(services: Services, name: string, work: () => Promise<T>, options: { wait?: boolean } = {}): Promise<{ ran: true; value: T } | { ran: false }> {
   const knex = services.orm.em.getKnex();
   const conn = await knex.client.acquireConnection();
-  const key = lockKey(job.name).toString();
+  const key = lockKey(name).toString();
   try {
-    const result = await conn.query('select pg_try_advisory_lock($1::bigint) as ok', [key]);
-    if (!result.rows[0]?.ok) return false;
+    const result = options.wait
+      ? await conn.query('select true as ok from pg_advisory_lock($1::bigint)', [key])
+      : await conn.query('select pg_try_advisory_lock($1::bigint) as ok', [key]);
+    if (!result.rows[0]?.ok) return { ran: false };
     try {
-      await job.run(services);
-      return true;
+      return { ran: true, value: await work() };
     } finally {
       await conn.query('select pg_advisory_unlock($1::bigint)', [key]);
     }
   } finally {
     await knex.client.releaseConnection(conn);
   }
+}
+
+/** Runs the job now unless another instance holds its lock; returns whether it ran. */
+export async function runJob(services: Services, job: Job): Promise<boolean> {
+  return (await withLock(services, job.name, () => job.run(services))).ran;
 }
 
 export interface Scheduler {

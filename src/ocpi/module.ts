@@ -88,8 +88,18 @@ export interface SyncResult {
   rejected: { id: string; problems: string }[];
 }
 
-/** A pull of one kind of object from a partner's Sender, changes since `since`. */
+/**
+ * The window a pull asks for: FULL has no `from`; DELTA starts where the last successful pull of
+ * this module ended. `to` (sent as `date_to`) is the moment the pull started.
+ */
+export interface SyncWindow {
+  mode: 'FULL' | 'DELTA';
+  from?: Date;
+  to: Date;
+}
+
+/** A pull of one kind of object from a partner's Sender (`name` is the module identifier), filling `result` as it goes. */
 export interface PartnerSync {
   name: string;
-  run(services: Services, partner: Partner, since: Date | undefined): Promise<SyncResult>;
+  run(services: Services, partner: Partner, window: SyncWindow, result: SyncResult): Promise<void>;
 }

@@ -49,7 +49,12 @@ export interface Partner {
   lastSyncSuccessAt?: Date | null;
   lastSyncError?: string | null;
   lastSyncErrorAt?: Date | null;
+  /** Consecutive heartbeats (GET of its versions endpoint) that failed; reset by one that succeeds. */
   missedHeartbeats: number;
+  heartbeatAt?: Date | null;
+  heartbeatOkAt?: Date | null;
+  heartbeatLatencyMs?: number | null;
+  heartbeatError?: string | null;
   /** Named tolerances an operator switched on (src/ocpi/tolerances.ts). */
   tolerances: string[];
   createdAt: Date;
@@ -88,6 +93,10 @@ export const PartnerEntity = new EntitySchema<Partner>({
     lastSyncError: { type: 'text', nullable: true },
     lastSyncErrorAt: { type: 'Date', nullable: true },
     missedHeartbeats: { type: 'integer', default: 0 },
+    heartbeatAt: { type: 'Date', nullable: true },
+    heartbeatOkAt: { type: 'Date', nullable: true },
+    heartbeatLatencyMs: { type: 'integer', nullable: true },
+    heartbeatError: { type: 'text', nullable: true },
     tolerances: { type: 'json', default: '[]' },
     createdAt: { type: 'Date' },
     updatedAt: { type: 'Date' },
@@ -144,4 +153,46 @@ export const PartnerEventEntity = new EntitySchema<PartnerEvent>({
   },
 });
 
-export const partnerEntities = [PartnerEntity, PartnerTokenEntity, PartnerEventEntity];
+/** The last pull of one module's Sender of a partner (locations, tariffs), and where the next delta pull starts. */
+export interface PartnerSyncReport {
+  partnerId: string;
+  module: string;
+  trigger: string;
+  mode: 'FULL' | 'DELTA';
+  dateFrom?: Date | null;
+  dateTo: Date;
+  startedAt: Date;
+  finishedAt?: Date | null;
+  received: number;
+  applied: number;
+  refused: number;
+  refusals: { id: string; message: string }[];
+  error?: string | null;
+  /** `date_to` of the last pull that succeeded: the next delta pull's `date_from`. */
+  lastSuccessTo?: Date | null;
+  lastFullSuccessAt?: Date | null;
+}
+
+export const PartnerSyncEntity = new EntitySchema<PartnerSyncReport>({
+  name: 'PartnerSyncReport',
+  tableName: 'partner_syncs',
+  properties: {
+    partnerId: { type: 'uuid', primary: true },
+    module: { type: 'string', primary: true },
+    trigger: { type: 'string' },
+    mode: { type: 'string' },
+    dateFrom: { type: 'Date', nullable: true },
+    dateTo: { type: 'Date' },
+    startedAt: { type: 'Date' },
+    finishedAt: { type: 'Date', nullable: true },
+    received: { type: 'integer' },
+    applied: { type: 'integer' },
+    refused: { type: 'integer' },
+    refusals: { type: 'json' },
+    error: { type: 'text', nullable: true },
+    lastSuccessTo: { type: 'Date', nullable: true },
+    lastFullSuccessAt: { type: 'Date', nullable: true },
+  },
+});
+
+export const partnerEntities = [PartnerEntity, PartnerTokenEntity, PartnerEventEntity, PartnerSyncEntity];

@@ -79,7 +79,7 @@ export async function registerPartner(em: EntityManager, services: Services, cal
   // The partner's API is checked with its token B before we answer (credentials.asciidoc, step 4).
   const discovery = await discoverPartner(services, { versionsUrl: credentials.url, token: credentials.token, role: partner.role, preferred: caller.encoding, correlationId, tolerances: tolerancesOf(partner) });
   const now = services.clock.now();
-  return em.transactional(async (tx) => {
+  const answer = await em.transactional(async (tx) => {
     const current = await tx.findOneOrFail(PartnerTokenEntity, { tokenHash: hashToken(caller.token), kind: 'A', usedAt: null, revokedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE }).catch(() => {
       throw new HubError('UNAUTHENTICATED', 'registration token already used');
     });
@@ -92,6 +92,9 @@ export async function registerPartner(em: EntityManager, services: Services, cal
     recordEvent(tx, now, { partnerId: fresh.id, kind: 'CREDENTIALS_REGISTERED', actor: 'partner', detail: { version: discovery.version, versions_url: credentials.url, roles: credentials.roles.map((r) => `${r.role} ${r.country_code}/${r.party_id}`) } });
     return hubCredentials(services, tokenC);
   });
+  // A new CPO's locations and tariffs are pulled at once, in the background (never failing the handshake).
+  if (partner.role === 'CPO') services.partnerSync.start(partner.id, 'REGISTERED');
+  return answer;
 }
 
 /** Receiving side, PUT: new token B and possibly new endpoints; answers a new token C and the old one dies at once. */
@@ -161,6 +164,7 @@ export async function connectPartner(em: EntityManager, services: Services, part
       fresh.status = 'ACTIVE';
       recordEvent(tx, now, { partnerId: fresh.id, kind: 'CREDENTIALS_CONNECTED', actor, detail: { version: discovery.version, versions_url: input.versionsUrl } });
     });
+    if (partner.role === 'CPO') services.partnerSync.start(partner.id, 'CONNECTED');
     return em.findOneOrFail(PartnerEntity, { id: partner.id }, { refresh: true });
   } catch (err) {
     if (ours) await killToken(em, ours, now);

@@ -12,6 +12,7 @@ import { disconnect } from './handshake.ts';
 import { endpointUrl } from './discovery.ts';
 import { partnerDeviations } from './deviations.ts';
 import { TOLERANCE_NAMES, isToleranceName } from '../ocpi/tolerances.ts';
+import { freshnessView, heartbeatView, syncView } from './freshness-view.ts';
 
 /**
  * Operator actions on partners, shared by the admin API and the command line. Each one
@@ -260,5 +261,9 @@ export async function partnerView(em: EntityManager, services: Services, partner
     missed_heartbeats: partner.missedHeartbeats,
     created_at: partner.createdAt,
     updated_at: partner.updatedAt,
+    // Heartbeat, freshness and the last pull per module (issue 9).
+    heartbeat: heartbeatView(services, partner),
+    freshness: await freshnessView(em, services, partner),
+    sync: await syncView(em, partner),
   };
 }

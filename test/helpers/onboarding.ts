@@ -30,5 +30,7 @@ export async function onboardCpo(t: TestHub, party = { country_code: 'DE', party
   partner.accepted.add(tokenB);
   const res = await t.ocpi('POST', '/ocpi/2.2.1/credentials', { token: tokenA, body: partner.credentials(tokenB) });
   expect(res.body.status_code, JSON.stringify(res.body)).to.equal(1000);
+  // The pull the registration started in the background (it finds no locations here: 404) is over.
+  await t.hub.services.partnerSync.settled();
   return { partner, id, token: res.body.data.token, tokenB };
 }

@@ -44,6 +44,8 @@ export class FakePartner {
    * promise), or answer `'DROP'` to close the connection without a response.
    */
   routes = new Map<string, (req: Seen) => RouteAnswer | 'DROP' | Promise<RouteAnswer | 'DROP'>>();
+  /** While true, every request is dropped unanswered (connection closed): a CPO whose endpoints stopped answering. */
+  down = false;
   private server?: http.Server;
 
   async start(): Promise<this> {
@@ -98,6 +100,10 @@ export class FakePartner {
     const path = (req.url ?? '/').split('?')[0]!;
     const seen: Seen = { method: req.method!, path: req.url ?? '/', authorization: req.headers.authorization, token: this.decode(req.headers.authorization), body: text ? JSON.parse(text) : undefined };
     this.seen.push(seen);
+    if (this.down) {
+      req.socket.destroy();
+      return;
+    }
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));

@@ -3,7 +3,6 @@ import { startTestHub, APP_KEY, FINANCE_KEY, type TestHub } from '../helpers/hub
 import { http } from '../helpers/http.ts';
 import { Cpo22 } from '../helpers/cpo-2.2.ts';
 import { envelopeProblems22, shapeProblems22 } from '../helpers/shapes-2.2.ts';
-import { syncPartner } from '../../ocpi-modules/locations/sync.ts';
 
 /**
  * Issue 9: a 2.2-era CPO, as independent implementations in the field behave, charges end to
@@ -90,8 +89,8 @@ describe('a 2.2-era CPO charges end to end', () => {
     const partner = (await t.admin('GET', `/partners/${id}`)).body;
     expect(partner).to.include({ status: 'ACTIVE', version: '2.2', token_encoding: 'RAW', can_rotate: true });
 
-    // Right after registration the hub pulls the CPO's locations and tariffs.
-    await syncPartner(t.hub.services, id, 'system');
+    // Right after registration the hub pulls the CPO's locations and tariffs (in the background).
+    await t.hub.services.partnerSync.settled();
     const near = await app('GET', '/locations?latitude=47.3779&longitude=8.5403&radius=1000');
     expect(near.body.data.map((l: any) => l.ocpi_location_id ?? l.id)).to.have.length(1);
     const station = near.body.data[0];
