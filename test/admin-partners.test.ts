@@ -46,6 +46,7 @@ const VIEW_KEYS = [
   'heartbeat',
   'freshness',
   'sync',
+  'rejected_location_changes',
 ];
 
 const ADMIN_ACTOR = `admin:${createHash('sha256').update(ADMIN_KEY).digest('hex').slice(0, 8)}`;
@@ -131,6 +132,7 @@ describe('operations API: partners', () => {
         heartbeat: { interval_seconds: 300, last_attempt_at: null, last_seen_at: null, consecutive_misses: 0, misses_allowed: 3, latency_ms: null, error: null },
         freshness: { mode: null, mode_reason: 'not registered', threshold_seconds: 600, link_down: false, evses: 0, stale: 0, stale_evses: [] },
         sync: { locations: null, tariffs: null },
+        rejected_location_changes: [],
       });
       const read = await t.admin('GET', `/partners/${res.body.id}`);
       expect(read.status).to.equal(200);

@@ -5,6 +5,7 @@ import { freshnessJob } from './freshness.ts';
 import { locationSync } from './sync.ts';
 import { appLocationsRouter } from './app-api.ts';
 import { locationsAdminRouter } from './admin-api.ts';
+import { partnerRejections } from './rejections.ts';
 
 /**
  * Locations, as RECEIVER: CPOs push Location/EVSE/Connector; the hub validates, keeps the
@@ -18,4 +19,6 @@ export const locationsModule: OcpiModule = {
   jobs: [freshnessJob],
   syncs: [locationSync],
   apiRouters: (services) => [appLocationsRouter(services), locationsAdminRouter(services)],
+  // Operations can tell the CPO which of its changes were rejected, and why, from the partner view.
+  partnerView: async (em, partner) => ({ rejected_location_changes: await partnerRejections(em, partner.id) }),
 };

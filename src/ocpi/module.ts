@@ -78,6 +78,8 @@ export interface OcpiModule {
   gauges?: (services: Services) => void;
   /** Routers of the app, finance or admin JSON APIs this module adds (each sets its prefix and API key). */
   apiRouters?: (services: Services) => Router[];
+  /** What the module adds to the operations view of a partner (fields after the core ones), e.g. rejected location changes. */
+  partnerView?: (em: EntityManager, partner: Partner) => Promise<Record<string, unknown>>;
   /** The module that keeps the hub's tokens says whose a token is (an older version's CdrToken may leave it out). */
   tokenParty?: (em: EntityManager, uid: string, type: string) => Promise<{ country_code: string; party_id: string } | undefined>;
 }

@@ -217,6 +217,13 @@ function rotation(partner: Partner): { can_rotate: boolean; cannot_rotate_reason
   return { can_rotate: true, cannot_rotate_reason: null };
 }
 
+/** The fields modules add to the partner view, in module order. */
+async function moduleViews(em: EntityManager, services: Services, partner: Partner): Promise<Record<string, unknown>> {
+  const views: Record<string, unknown> = {};
+  for (const module of services.modules) if (module.partnerView) Object.assign(views, await module.partnerView(em, partner));
+  return views;
+}
+
 /** What the operations API shows of a partner: everything but secrets. */
 export async function partnerView(em: EntityManager, services: Services, partner: Partner) {
   const tokens = await em.find(PartnerTokenEntity, { partner });
@@ -265,5 +272,6 @@ export async function partnerView(em: EntityManager, services: Services, partner
     heartbeat: heartbeatView(services, partner),
     freshness: await freshnessView(em, services, partner),
     sync: await syncView(em, partner),
+    ...(await moduleViews(em, services, partner)),
   };
 }

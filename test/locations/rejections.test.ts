@@ -23,6 +23,9 @@ describe('rejected review values stay rejected', () => {
   const rejections = async () => {
     const res = await t.admin('GET', `/partners/${cpo.id}/locations/rejections`);
     expect(res.status).to.equal(200);
+    // The partner view lists the same, so operations sees it where it looks at the partner.
+    const view = await t.admin('GET', `/partners/${cpo.id}`);
+    expect(view.body.rejected_location_changes).to.deep.equal(res.body.data);
     return res.body.data;
   };
 
