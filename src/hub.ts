@@ -17,6 +17,7 @@ import type { OcpiModule } from './ocpi/module.ts';
 import { ocpiModules } from '../ocpi-modules/index.ts';
 import { startScheduler } from './jobs/scheduler.ts';
 import { createDeviationLog } from './partners/deviations.ts';
+import { createBackground } from './jobs/background.ts';
 
 export interface HubOptions {
   config: Config;
@@ -64,12 +65,15 @@ export async function openServices(options: HubOptions): Promise<{ services: Ser
     client: options.client ?? createOcpiClient(log, config.outboundTimeoutSeconds * 1000, { allowPrivateAddresses: config.allowPrivatePartnerUrls, maxResponseBytes: config.outboundMaxResponseBytes }),
     modules,
     deviations: createDeviationLog(orm, log),
+    background: createBackground(log),
   };
   registerCoreGauges(services);
   for (const module of modules) module.gauges?.(services);
   return {
     services,
     async close() {
+      // Commands still being sent record their outcome before the database closes.
+      await services.background.drain();
       await services.deviations.close();
       await orm.close(true);
       await embedded?.stop();

@@ -7,6 +7,7 @@ import type { Metrics } from './observability/metrics.ts';
 import type { OcpiClient } from './client/ocpi-client.ts';
 import type { OcpiModule } from './ocpi/module.ts';
 import type { DeviationLog } from './partners/deviations.ts';
+import type { Background } from './jobs/background.ts';
 
 /** What every part of a running hub may use; built once in hub.ts and passed down. */
 export interface Services {
@@ -20,4 +21,6 @@ export interface Services {
   modules: OcpiModule[];
   /** Unknown fields and tolerated deviations, counted per partner. */
   deviations: DeviationLog;
+  /** Work still running after its HTTP answer (commands being sent); stop waits for it. */
+  background: Background;
 }
