@@ -4,7 +4,7 @@ import type { Logger } from '../../src/observability/log.ts';
 import { getPartner } from '../../src/partners/registry.ts';
 import { ChargingOrderEntity } from './entities.ts';
 import { clearFollowUp, noteOrder, ticketForOrder, transition, withOrder } from './orders.ts';
-import { startQueries } from './dispatch.ts';
+import { retryCommand, startQueries } from './dispatch.ts';
 import { applyQueriedSession, lookupSession } from './session-query.ts';
 
 /**
@@ -45,6 +45,10 @@ async function followUp(services: Services, log: Logger, id: string): Promise<vo
   if (!order?.followUpAt || order.followUpAt > now) return;
   if (!['REQUESTED', 'PENDING', 'STOPPING'].includes(order.state)) {
     await withOrder(services.orm.em.fork(), id, (_tx, o) => clearFollowUp(o));
+    return;
+  }
+  if (order.followUpKind === 'COMMAND_RETRY') {
+    await retryCommand(services, log, id, now);
     return;
   }
   if (order.followUpKind === 'RESULT_DEADLINE') {
