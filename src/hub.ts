@@ -18,6 +18,7 @@ import { ocpiModules } from '../ocpi-modules/index.ts';
 import { startScheduler } from './jobs/scheduler.ts';
 import { createDeviationLog } from './partners/deviations.ts';
 import { createBackground } from './jobs/background.ts';
+import { createDatabaseErrorLog } from './observability/db-errors.ts';
 
 export interface HubOptions {
   config: Config;
@@ -66,6 +67,7 @@ export async function openServices(options: HubOptions): Promise<{ services: Ser
     modules,
     deviations: createDeviationLog(orm, log),
     background: createBackground(log),
+    dbErrors: createDatabaseErrorLog(log),
   };
   registerCoreGauges(services);
   for (const module of modules) module.gauges?.(services);
@@ -76,6 +78,7 @@ export async function openServices(options: HubOptions): Promise<{ services: Ser
       await services.background.drain();
       await services.deviations.close();
       await orm.close(true);
+      services.dbErrors.flush();
       await embedded?.stop();
     },
   };

@@ -156,6 +156,6 @@ export async function dispatchOrLeaveToFollowUp(services: Services, log: Logger,
   try {
     await dispatch(services, log, commandId);
   } catch (err) {
-    log.error({ err, command: commandId }, 'sending the command failed unexpectedly: the order is left to its follow-up');
+    if (!services.dbErrors.absorb(err, log)) log.error({ err, command: commandId }, 'sending the command failed unexpectedly: the order is left to its follow-up');
   }
 }

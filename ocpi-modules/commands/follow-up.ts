@@ -31,7 +31,7 @@ export async function runFollowUps(services: Services): Promise<number> {
     try {
       await followUp(services, log, id);
     } catch (err) {
-      log.error({ err }, 'charging order follow-up failed; it will be retried when its lease ends');
+      if (!services.dbErrors.absorb(err, log)) log.error({ err }, 'charging order follow-up failed; it will be retried when its lease ends');
       continue;
     }
     await services.orm.em.getConnection().execute('update charging_orders set claimed_until = null where id = ?', [id]);
