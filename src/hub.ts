@@ -80,7 +80,7 @@ export async function openServices(options: HubOptions): Promise<{ services: Ser
     modules,
     deviations: createDeviationLog(orm, log),
     background: createBackground(log),
-    dbErrors: createDatabaseErrorLog(log),
+    dbErrors: createDatabaseErrorLog(log, { url }),
   };
   onEmbeddedEvent = (event) => {
     embeddedEventLogged(log, event);

@@ -16,8 +16,11 @@ export interface DatabaseErrorLog {
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
-export function isDatabaseError(err: unknown): boolean {
+/** `server`: the database's address, so that a refused connection to it counts as a database error. */
+export function isDatabaseError(err: unknown, server?: { host: string; port: number }): boolean {
   if (!err || typeof err !== 'object') return false;
+  const net = err as { syscall?: unknown; port?: unknown; address?: unknown };
+  if (server && net.syscall === 'connect' && Number(net.port) === server.port) return true;
   if (err instanceof DriverException) return true;
   const e = err as { name?: unknown; code?: unknown; message?: unknown; severity?: unknown };
   if (e.name === 'KnexTimeoutError' || /^Knex: Timeout acquiring a connection/.test(String(e.message ?? ''))) return true;
@@ -45,7 +48,9 @@ export function describeDatabaseError(err: unknown): { type: string; code?: stri
   };
 }
 
-export function createDatabaseErrorLog(log: Logger, options: { quietMs?: number } = {}): DatabaseErrorLog {
+export function createDatabaseErrorLog(log: Logger, options: { quietMs?: number; url?: string } = {}): DatabaseErrorLog {
+  const parsed = options.url ? new URL(options.url) : undefined;
+  const server = parsed ? { host: parsed.hostname, port: Number(parsed.port || 5432) } : undefined;
   const quietMs = options.quietMs ?? 10_000;
   let burst: { count: number; since: Date; last: number; codes: Map<string, number>; timer?: NodeJS.Timeout } | undefined;
 
@@ -65,7 +70,7 @@ export function createDatabaseErrorLog(log: Logger, options: { quietMs?: number 
 
   return {
     absorb(err, where = log) {
-      if (!isDatabaseError(err)) return false;
+      if (!isDatabaseError(err, server)) return false;
       const described = describeDatabaseError(err);
       const key = described.code ?? described.type;
       if (burst) {
