@@ -108,7 +108,11 @@ async function start(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
     });
   const supervisor = supervise(await launch(), launch, options);
   fs.writeFileSync(layout.ownerFile, `${process.pid}\n`);
-  return { url, layout, binaries, stop: () => supervisor.stop(), pid: () => supervisor.pid() };
+  const stop = async () => {
+    await supervisor.stop();
+    fs.rmSync(layout.ownerFile, { force: true });
+  };
+  return { url, layout, binaries, stop, pid: () => supervisor.pid() };
 }
 
 /**
