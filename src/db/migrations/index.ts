@@ -8,7 +8,7 @@ import { Migration0007Charging } from './0007-charging.ts';
 import { Migration0008Settlement } from './0008-settlement.ts';
 import { Migration0010ReviewRejections } from './0010-review-rejections.ts';
 import { Migration0011PartnerVersions } from './0011-partner-versions.ts';
-import { Migration0012CommandRetry } from './0012-command-retry.ts';
+import { Migration0014CommandRetry } from './0014-command-retry.ts';
 
 /** Every migration, in order. Listed here rather than discovered by glob, which breaks under tsx. */
 export const migrations = [
@@ -22,5 +22,5 @@ export const migrations = [
   { name: '0008-settlement', class: Migration0008Settlement },
   { name: '0010-review-rejections', class: Migration0010ReviewRejections },
   { name: '0011-partner-versions', class: Migration0011PartnerVersions },
-  { name: '0012-command-retry', class: Migration0012CommandRetry },
+  { name: '0014-command-retry', class: Migration0014CommandRetry },
 ];

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration0012CommandRetry extends Migration {
+export class Migration0014CommandRetry extends Migration {
   override async up(): Promise<void> {
     // A command the CPO throttled (HTTP 429/503) waits for its one retry as a follow-up of its own.
     this.addSql(`alter table charging_orders drop constraint charging_orders_follow_up_kind_check`);
