@@ -16,19 +16,18 @@ export function createApp(services: Services, health: { ready: () => boolean }):
 
   app.use(async (ctx, next) => {
     if (ctx.path === '/healthz') {
-      try {
-        await services.orm.em.fork().getConnection().execute('select 1');
-        ctx.body = { status: 'ok' };
-      } catch {
-        ctx.status = 503;
-        ctx.body = { status: 'database unreachable' };
-      }
+      const db = await pingDatabase(services);
+      ctx.status = db ? 200 : 503;
+      ctx.body = { status: db ? 'ok' : 'database unreachable' };
       return;
     }
     if (ctx.path === '/readyz') {
-      const ready = health.ready();
-      ctx.status = ready ? 200 : 503;
-      ctx.body = { status: ready ? 'ready' : 'not ready' };
+      // Not ready while starting, stopping, or while the database does not answer: a load
+      // balancer then sends the traffic elsewhere instead of to a hub that can only fail it.
+      const up = health.ready();
+      const db = up && (await pingDatabase(services));
+      ctx.status = db ? 200 : 503;
+      ctx.body = { status: db ? 'ready' : 'not ready', ...(up && !db ? { reason: 'database unreachable' } : {}) };
       return;
     }
     if (ctx.path === '/metrics') {
@@ -46,4 +45,25 @@ export function createApp(services: Services, health: { ready: () => boolean }):
     await run();
   });
   return app;
+}
+
+/** Whether the database answers `select 1` within `timeoutMs` (a hung server or a full pool counts as down). */
+export async function pingDatabase(services: Services, timeoutMs = 1000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const ping = services.orm.em
+    .fork()
+    .getConnection()
+    .execute('select 1')
+    .then(
+      () => true,
+      () => false,
+    );
+  try {
+    return await Promise.race([ping, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

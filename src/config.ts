@@ -42,6 +42,8 @@ export interface Config {
   commandTimeoutSeconds: number;
   commandQueryDelaysSeconds: number[];
   commandResultMaxWaitSeconds: number;
+  /** How long the app's start and stop wait for the CPO's answer before answering 202 with the order as it is (the send goes on). */
+  appCommandAnswerMs: number;
   chargingFollowUpCron: string;
   settlementTolerance: string;
   sessionSilenceMinutes: number;
@@ -212,6 +214,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     commandTimeoutSeconds: integer(env, 'COMMAND_TIMEOUT_SECONDS', 15, 1, 120),
     commandQueryDelaysSeconds: delays(env, 'COMMAND_QUERY_DELAYS_SECONDS', '5,15,30'),
     commandResultMaxWaitSeconds: integer(env, 'COMMAND_RESULT_MAX_WAIT_SECONDS', 300, 1, 3600),
+    appCommandAnswerMs: integer(env, 'APP_COMMAND_ANSWER_MS', 1500, 0, 1900),
     chargingFollowUpCron: cronExpression(env, 'CHARGING_FOLLOW_UP_CRON', '* * * * * *'),
     settlementTolerance: amount(env, 'SETTLEMENT_TOLERANCE', '0.01'),
     sessionSilenceMinutes: integer(env, 'SESSION_SILENCE_MINUTES', 30, 1, 10_080),

@@ -6,7 +6,8 @@ import { createLogger, type Logger } from './observability/log.ts';
 import { registerCoreGauges } from './observability/gauges.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { resolveSecrets } from './secrets.ts';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
+import { startEmbeddedPostgres, type EmbeddedDatabase, type EmbeddedEvent } from './db/embedded.ts';
+import { raiseAlert } from './observability/alerts.ts';
 import { openDatabase } from './db/orm.ts';
 import { createOcpiClient, type OcpiClient } from './client/ocpi-client.ts';
 import { partnerEntities } from './partners/entities.ts';
@@ -19,6 +20,8 @@ import { startScheduler } from './jobs/scheduler.ts';
 import { createDeviationLog } from './partners/deviations.ts';
 import { createBackgroundSync, partnerSyncJob } from './partners/sync.ts';
 import { heartbeatJob } from './partners/heartbeat.ts';
+import { createBackground } from './jobs/background.ts';
+import { createDatabaseErrorLog } from './observability/db-errors.ts';
 
 export interface HubOptions {
   config: Config;
@@ -32,6 +35,8 @@ export interface HubOptions {
   announce?: (lines: string[]) => void;
   /** The OCPI modules to mount (default: all of ocpi-modules/). */
   modules?: OcpiModule[];
+  /** Backoff before restart attempt n of a dead embedded PostgreSQL (default 0.5 s doubling to 30 s); for tests. */
+  embeddedRestartBackoffMs?: (attempt: number) => number;
 }
 
 export interface RunningHub {
@@ -39,18 +44,28 @@ export interface RunningHub {
   server: http.Server;
   url: string;
   port: number;
+  /** The embedded PostgreSQL, when the hub runs one. */
+  embedded?: EmbeddedDatabase;
   stop(): Promise<void>;
 }
 
 /** Opens the database (embedded unless a URL is given) with its schema up to date, and builds the services. */
-export async function openServices(options: HubOptions): Promise<{ services: Services; close(): Promise<void> }> {
+export async function openServices(options: HubOptions): Promise<{ services: Services; embedded?: EmbeddedDatabase; close(): Promise<void> }> {
   const { config } = options;
   const log = options.log ?? createLogger(config.logLevel);
   const secrets = resolveSecrets(config, options.announce ?? ((lines) => process.stderr.write(`${lines.join('\n')}\n`)));
   let embedded: EmbeddedDatabase | undefined;
+  // Until the services exist (an orphan found at start), events are logged only.
+  let onEmbeddedEvent = (event: EmbeddedEvent) => embeddedEventLogged(log, event);
   let url = options.databaseUrl ?? config.databaseUrl;
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, onLog: (m) => log.debug({ pg: m.trim() }, 'embedded postgres') });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPgPort,
+      onLog: (m) => log.debug({ pg: m.trim() }, 'embedded postgres'),
+      onEvent: (event) => onEmbeddedEvent(event),
+      restartBackoffMs: options.embeddedRestartBackoffMs,
+    });
     url = withDatabase(embedded.url, options.databaseName ?? 'ocpi_hub');
     log.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'embedded PostgreSQL running');
   }
@@ -67,18 +82,58 @@ export async function openServices(options: HubOptions): Promise<{ services: Ser
     modules,
     deviations: createDeviationLog(orm, log),
     partnerSync: createBackgroundSync(() => services),
+    background: createBackground(log),
+    dbErrors: createDatabaseErrorLog(log, { url }),
+  };
+  onEmbeddedEvent = (event) => {
+    embeddedEventLogged(log, event);
+    if (event.kind === 'RESTARTED') void alertRestart(services, event);
   };
   registerCoreGauges(services);
   for (const module of modules) module.gauges?.(services);
   return {
     services,
+    embedded,
     async close() {
+      // Commands still being sent record their outcome before the database closes.
+      await services.background.drain();
       await services.partnerSync.close();
       await services.deviations.close();
       await orm.close(true);
+      services.dbErrors.flush();
       await embedded?.stop();
     },
   };
+}
+
+/** Supervision of the embedded server in the log: an exit and each failed attempt are errors, a restart a warning. */
+function embeddedEventLogged(log: Logger, event: EmbeddedEvent): void {
+  const { kind, ...detail } = event;
+  if (kind === 'EXITED') log.error({ embeddedPg: detail }, 'embedded PostgreSQL exited unexpectedly: restarting it');
+  else if (kind === 'RESTART_FAILED') log.error({ embeddedPg: detail }, 'embedded PostgreSQL did not start again: retrying');
+  else if (kind === 'RESTARTED') log.warn({ embeddedPg: detail }, 'embedded PostgreSQL restarted');
+  else if (kind === 'ORPHAN_STOPPED') log.warn({ embeddedPg: detail }, 'embedded PostgreSQL left running by a hub that is gone (killed?): stopped it, starting a supervised one');
+  else log.warn({ embeddedPg: detail }, 'embedded PostgreSQL left running by a hub that is gone could not be stopped: sharing it, unsupervised');
+}
+
+/** Each restart is an alert (audit event, metric, log line) once the database takes writes again. */
+async function alertRestart(services: Services, event: Extract<EmbeddedEvent, { kind: 'RESTARTED' }>): Promise<void> {
+  const detail = { attempt: event.attempt, pid: event.pid, down_ms: event.downMs };
+  for (let tries = 0; tries < 20; tries++) {
+    const em = services.orm.em.fork();
+    try {
+      // The audit event first (the pool's connections died with the old server: retried on a fresh one)…
+      await em.transactional(async (tx) => {
+        raiseAlert(tx, { log: services.log, metrics: services.metrics, now: services.clock.now() }, { kind: 'EMBEDDED_DB_RESTARTED', detail }, { quiet: true });
+      });
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  // …the metric and the log line once, written or not.
+  services.metrics.alerts.inc({ kind: 'EMBEDDED_DB_RESTARTED' });
+  services.log.warn({ alert: 'EMBEDDED_DB_RESTARTED', ...detail }, 'alert raised');
 }
 
 export function withDatabase(url: string, name: string): string {
@@ -89,7 +144,7 @@ export function withDatabase(url: string, name: string): string {
 
 /** Starts a hub: database, services, HTTP server. `stop()` drains requests, then closes the database. */
 export async function startHub(options: HubOptions): Promise<RunningHub> {
-  const { services, close } = await openServices(options);
+  const { services, embedded, close } = await openServices(options);
   let ready = false;
   const app = createApp(services, { ready: () => ready });
   const server = http.createServer(app.callback());
@@ -107,6 +162,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     services,
     server,
     port,
+    embedded,
     url: `http://127.0.0.1:${port}`,
     stop() {
       stopping ??= (async () => {

@@ -212,7 +212,7 @@ describe('embedded PostgreSQL in a private folder', function () {
 
       expect(shown.code, shown.stderr).to.equal(0);
       const lines = shown.stdout.trim().split('\n');
-      expect(lines[0]).to.equal(`data directory: ${dataDir} (pg-password${ROOT ? ', PG_DATA_LOCATION' : ''})`);
+      expect(lines[0]).to.equal(`data directory: ${dataDir} (pg-password${ROOT ? ', PG_DATA_LOCATION' : ''}, pg-owner.pid)`);
       expect(lines[1]).to.match(new RegExp(`^embedded PostgreSQL cluster: ${escape(db.layout.clusterDir)} \\(running, pid \\d+, port ${port}`));
       if (ROOT) expect(lines[1]).to.include(`outside the data directory because the postgres user cannot enter ${folder}`);
       expect(lines.at(-1)).to.equal('to delete it all: npx ocpi-hub data-dir --remove (with the hub stopped)');

@@ -5,7 +5,7 @@ import type { Services } from '../../src/services.ts';
 import type { Logger } from '../../src/observability/log.ts';
 import { getPartner } from '../../src/partners/registry.ts';
 import { CommandEntity, ChargingOrderEntity, type ChargingOrder, type CommandRecord, type CommandType } from './entities.ts';
-import { noteOrder, transition } from './orders.ts';
+import { noteOrder, transition, withOrder } from './orders.ts';
 import { responseUrl, sendCommand, type SendOutcome } from './sender.ts';
 
 /**
@@ -64,15 +64,16 @@ export async function dispatch(services: Services, log: Logger, commandId: strin
     const cmd = await tx.findOneOrFail(CommandEntity, { id: commandId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     cmd.responseAt = now;
     if (outcome.kind === 'UNKNOWN') cmd.sendFailure = outcome.reason;
+    else if (outcome.kind === 'THROTTLED') cmd.sendFailure = `throttled: HTTP ${String(outcome.evidence.http_status)}, retry after ${outcome.retryAfterSeconds} s`;
     else cmd.response = outcome.evidence;
     if (!cmd.orderId) return;
     const order = await tx.findOneOrFail(ChargingOrderEntity, { id: cmd.orderId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-    applySendOutcome(tx, services, order, cmd, outcome, { now, log });
+    await applySendOutcome(tx, services, order, cmd, outcome, { now, log });
   });
   return outcome;
 }
 
-function applySendOutcome(tx: EntityManager, services: Services, order: ChargingOrder, cmd: CommandRecord, outcome: SendOutcome, ctx: { now: Date; log: Logger }): void {
+async function applySendOutcome(tx: EntityManager, services: Services, order: ChargingOrder, cmd: CommandRecord, outcome: SendOutcome, ctx: { now: Date; log: Logger }): Promise<void> {
   const detail = { command_id: cmd.id, type: cmd.type, request: cmd.request, outcome: outcome.kind, answer: outcome.evidence };
   noteOrder(tx, order, `${cmd.type}_ANSWER`, { ...ctx, detail });
   const t = { ...ctx, detail: { command_id: cmd.id } };
@@ -85,12 +86,65 @@ function applySendOutcome(tx: EntityManager, services: Services, order: Charging
     transition(tx, order, cmd.type === 'START_SESSION' ? 'FAILED' : 'ACTIVE', cause, t);
     return;
   }
+  if (outcome.kind === 'THROTTLED') {
+    if (order.state !== waiting && order.state !== 'REQUESTED') return;
+    await applyThrottled(tx, services, order, cmd, outcome.retryAfterSeconds, ctx);
+    return;
+  }
   if (order.state === 'REQUESTED') transition(tx, order, 'PENDING', outcome.kind === 'ACCEPTED' ? 'START_ACCEPTED' : 'START_OUTCOME_UNKNOWN', t);
   // Already past waiting (a CommandResult or the session came first): nothing to schedule.
   if (order.state !== waiting) return;
   if (outcome.kind === 'ACCEPTED') awaitResult(services, order, ctx.now, outcome.response.timeout);
   else startQueries(services, order, ctx.now);
   order.updatedAt = ctx.now;
+}
+
+/**
+ * HTTP 429 or 503 from the CPO: the command was not executed, so it may be sent once more.
+ * That retry is a follow-up (COMMAND_RETRY, durable like the others) due after Retry-After,
+ * if that still falls within the command window (COMMAND_TIMEOUT_SECONDS from the first
+ * send); a second throttle, or a Retry-After past the window, takes the compensation path:
+ * the session queries, as for an unknown outcome.
+ */
+async function applyThrottled(tx: EntityManager, services: Services, order: ChargingOrder, cmd: CommandRecord, retryAfterSeconds: number, ctx: { now: Date; log: Logger }): Promise<void> {
+  const sent = await tx.find(CommandEntity, { orderId: order.id, type: cmd.type }, { orderBy: { createdAt: 'asc' } });
+  const windowEnd = (sent[0]?.createdAt ?? cmd.createdAt).getTime() + services.config.commandTimeoutSeconds * 1000;
+  const retryAt = new Date(ctx.now.getTime() + retryAfterSeconds * 1000);
+  const retry = sent.length < 2 && retryAt.getTime() <= windowEnd;
+  if (order.state === 'REQUESTED') transition(tx, order, 'PENDING', retry ? 'START_THROTTLED' : 'START_OUTCOME_UNKNOWN', { ...ctx, detail: { command_id: cmd.id } });
+  noteOrder(tx, order, `${cmd.type === 'START_SESSION' ? 'START' : 'STOP'}_THROTTLED`, { ...ctx, detail: { command_id: cmd.id, retry_after_seconds: retryAfterSeconds, attempt: sent.length, next: retry ? 'COMMAND_RETRY' : 'SESSION_QUERY', ...(retry ? { retry_at: retryAt.toISOString() } : {}) } });
+  if (retry) {
+    order.followUpKind = 'COMMAND_RETRY';
+    order.followUpAt = retryAt;
+    order.followUpCount = 0;
+    order.unconfirmedSince = null;
+  } else {
+    startQueries(services, order, ctx.now);
+  }
+  order.updatedAt = ctx.now;
+}
+
+/**
+ * The due retry of a throttled command (follow-up COMMAND_RETRY): a new command with the same
+ * request, committed with the order's after-send schedule before it is sent, like the first.
+ */
+export async function retryCommand(services: Services, log: Logger, orderId: string, now: Date): Promise<void> {
+  const commandId = await withOrder(services.orm.em.fork(), orderId, async (tx, order) => {
+    if (order.followUpKind !== 'COMMAND_RETRY' || !order.followUpAt || order.followUpAt > now) return undefined;
+    const type: CommandType = order.state === 'STOPPING' ? 'STOP_SESSION' : 'START_SESSION';
+    const [last] = await tx.find(CommandEntity, { orderId: order.id, type }, { orderBy: { createdAt: 'desc' }, limit: 1 });
+    if (!last) {
+      startQueries(services, order, now);
+      return undefined;
+    }
+    const { response_url: _url, ...body } = last.request as Record<string, unknown>;
+    const command = createCommand(tx, services, { type, partnerId: order.partnerId, orderId: order.id, createdBy: last.createdBy ?? undefined, body });
+    noteOrder(tx, order, 'COMMAND_RETRY', { now, log, detail: { type, retry_of: last.id, command_id: command.id } });
+    scheduleAfterSend(services, order, now);
+    order.updatedAt = now;
+    return command.id;
+  });
+  if (commandId) await dispatchOrLeaveToFollowUp(services, log, commandId);
 }
 
 /**
@@ -102,6 +156,6 @@ export async function dispatchOrLeaveToFollowUp(services: Services, log: Logger,
   try {
     await dispatch(services, log, commandId);
   } catch (err) {
-    log.error({ err, command: commandId }, 'sending the command failed unexpectedly: the order is left to its follow-up');
+    if (!services.dbErrors.absorb(err, log)) log.error({ err, command: commandId }, 'sending the command failed unexpectedly: the order is left to its follow-up');
   }
 }

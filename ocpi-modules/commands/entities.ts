@@ -1,7 +1,8 @@
 import { EntitySchema } from '@mikro-orm/core';
 
 export type OrderState = 'REQUESTED' | 'PENDING' | 'ACTIVE' | 'STOPPING' | 'AWAITING_CDR' | 'COMPLETED' | 'FAILED' | 'EXCEPTION';
-export type FollowUpKind = 'RESULT_DEADLINE' | 'SESSION_QUERY';
+/** COMMAND_RETRY: the CPO throttled the command (429/503); it is sent once more at followUpAt. */
+export type FollowUpKind = 'RESULT_DEADLINE' | 'SESSION_QUERY' | 'COMMAND_RETRY';
 
 /**
  * A charging order: our record of one user's charge, from the app's "start" (or a session a

@@ -4,7 +4,7 @@ import type { Logger } from '../../src/observability/log.ts';
 import { getPartner } from '../../src/partners/registry.ts';
 import { ChargingOrderEntity } from './entities.ts';
 import { clearFollowUp, noteOrder, ticketForOrder, transition, withOrder } from './orders.ts';
-import { startQueries } from './dispatch.ts';
+import { retryCommand, startQueries } from './dispatch.ts';
 import { applyQueriedSession, lookupSession } from './session-query.ts';
 
 /**
@@ -31,7 +31,7 @@ export async function runFollowUps(services: Services): Promise<number> {
     try {
       await followUp(services, log, id);
     } catch (err) {
-      log.error({ err }, 'charging order follow-up failed; it will be retried when its lease ends');
+      if (!services.dbErrors.absorb(err, log)) log.error({ err }, 'charging order follow-up failed; it will be retried when its lease ends');
       continue;
     }
     await services.orm.em.getConnection().execute('update charging_orders set claimed_until = null where id = ?', [id]);
@@ -45,6 +45,10 @@ async function followUp(services: Services, log: Logger, id: string): Promise<vo
   if (!order?.followUpAt || order.followUpAt > now) return;
   if (!['REQUESTED', 'PENDING', 'STOPPING'].includes(order.state)) {
     await withOrder(services.orm.em.fork(), id, (_tx, o) => clearFollowUp(o));
+    return;
+  }
+  if (order.followUpKind === 'COMMAND_RETRY') {
+    await retryCommand(services, log, id, now);
     return;
   }
   if (order.followUpKind === 'RESULT_DEADLINE') {

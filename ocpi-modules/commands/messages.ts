@@ -19,6 +19,7 @@ const BY_CAUSE: Record<string, string> = {
   START_UNCONFIRMED: 'Start could not be confirmed. If the car is charging, contact support; you will not be charged twice.',
   SESSION_ENDED_BEFORE_CONFIRMED: 'The charger ended the session before charging was confirmed. If you see a charge for it, contact support.',
   SESSION_INVALID: 'The charger operator cancelled this session; it will not be billed.',
+  START_THROTTLED: 'The charger operator is busy: trying again in a moment…',
   START_OUTCOME_UNKNOWN: 'Waiting for the charger operator to confirm the start…',
   RESULT_NOT_RECEIVED: 'Waiting for the charger operator to confirm the start…',
   SESSION_STARTED_AT_CHARGER: 'Charging, started at the charger.',

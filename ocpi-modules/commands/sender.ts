@@ -13,8 +13,11 @@ import type { CommandRecord } from './entities.ts';
  * ACCEPTED (a CommandResult will follow), REFUSED (it will certainly not run) or UNKNOWN
  * (it may have run: timeout, network failure, server error, an answer we cannot read).
  * Only an explicit refusal is treated as one; anything doubtful must be confirmed.
+ * THROTTLED: HTTP 429 or 503, the CPO saying "not now": not executed, may be sent again
+ * after `retryAfterSeconds` (its Retry-After, seconds or an HTTP date; 1 s when absent).
  */
 export type SendOutcome =
+  | { kind: 'THROTTLED'; retryAfterSeconds: number; evidence: Record<string, unknown> }
   | { kind: 'ACCEPTED'; response: CommandResponse; evidence: Record<string, unknown> }
   | { kind: 'REFUSED'; result: string; evidence: Record<string, unknown> }
   | { kind: 'UNKNOWN'; reason: string; evidence: Record<string, unknown> };
@@ -61,9 +64,23 @@ export async function sendCommand(services: Services, partner: Partner, command:
     if (err instanceof HubError) return { kind: 'REFUSED', result: 'PARTNER_UNAVAILABLE', evidence: { url, error: err.message } };
     if (!(err instanceof OcpiCallError)) throw err;
     const evidence = { url, failure: err.failure, error: err.message, http_status: err.httpStatus ?? null, status_code: err.statusCode ?? null };
+    if (err.httpStatus === 429 || err.httpStatus === 503) {
+      const retryAfterSeconds = retryAfterSecondsOf(err.retryAfter, services.clock.now());
+      return { kind: 'THROTTLED', retryAfterSeconds, evidence: { ...evidence, retry_after: err.retryAfter ?? null } };
+    }
     // A client error (HTTP 4xx, or OCPI 2xxx such as 2003 unknown location) means the CPO did not take the command.
     const clientError = (err.httpStatus !== undefined && err.httpStatus >= 400 && err.httpStatus < 500) || (err.statusCode !== undefined && err.statusCode >= 2000 && err.statusCode < 3000);
     if (clientError) return { kind: 'REFUSED', result: 'REFUSED', evidence };
     return { kind: 'UNKNOWN', reason: err.message, evidence };
   }
+}
+
+/** Retry-After as whole seconds from `now`: delta-seconds or an HTTP date; absent or unreadable → 1. */
+export function retryAfterSecondsOf(header: string | undefined, now: Date): number {
+  const value = header?.trim();
+  if (!value) return 1;
+  if (/^\d{1,9}$/.test(value)) return Math.max(Number(value), 0);
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) return 1;
+  return Math.max(Math.ceil((at - now.getTime()) / 1000), 0);
 }

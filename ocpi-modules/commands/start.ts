@@ -15,13 +15,18 @@ import { tariffForConnector } from '../tariffs/for-connector.ts';
 import { ChargingOrderEntity, OrderEventEntity, type ChargingOrder } from './entities.ts';
 import { messageFor } from './messages.ts';
 import { createCommand, dispatchOrLeaveToFollowUp, scheduleAfterSend } from './dispatch.ts';
+import { transition, withOrder } from './orders.ts';
+import { settledBy } from '../../src/jobs/background.ts';
 
 /**
  * The app's "start": everything the hub can check itself is checked before anything is sent
  * (refusals are 422 for a request that names something that does not exist, 409 for a state
  * that forbids charging, each with a `reason`). Then the order (REQUESTED, with its
  * follow-up already scheduled) and the START_SESSION command are committed, the command
- * is sent, and the answer moves the order.
+ * is sent, and the answer moves the order. The app waits for that answer at most
+ * APP_COMMAND_ANSWER_MS: past it, it gets its 202 with the order PENDING while the send goes
+ * on in the background (tracked, so that the hub's stop waits for it) and records its
+ * outcome as usual; the app follows the order by GET.
  */
 export interface StartRequest {
   location_id: string;
@@ -149,6 +154,7 @@ async function replay(em: EntityManager, key: string, print: string): Promise<St
 }
 
 export async function startCharging(services: Services, em: EntityManager, log: Logger, body: Record<string, unknown>, idempotencyKey: string | undefined, actor: string): Promise<StartOutcome> {
+  const answerBy = performance.now() + services.config.appCommandAnswerMs;
   if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) throw invalid('Idempotency-Key: must be 1 to 255 printable characters', { reason: 'INVALID_REQUEST' });
   const request = parseStartRequest(body);
   const print = fingerprint(request);
@@ -222,6 +228,12 @@ export async function startCharging(services: Services, em: EntityManager, log: 
     if (err.message.includes('charging_orders_start_in_progress')) throw refuse('EVSE_START_IN_PROGRESS', `EVSE ${request.evse_uid} already has a start waiting for confirmation`);
     throw err;
   }
-  await dispatchOrLeaveToFollowUp(services, log, commandId);
+  const sending = services.background.run('START_SESSION', () => dispatchOrLeaveToFollowUp(services, log, commandId));
+  if (!(await settledBy(sending, answerBy))) {
+    // The CPO has not answered yet: the app gets the order PENDING now and follows it by GET.
+    await withOrder(em.fork(), orderId, (tx, order) => {
+      if (order.state === 'REQUESTED') transition(tx, order, 'PENDING', 'START_ANSWER_PENDING', { now: services.clock.now(), log, detail: { waited_ms: services.config.appCommandAnswerMs } });
+    });
+  }
   return { order: await em.fork().findOneOrFail(ChargingOrderEntity, { id: orderId }), replayed: false };
 }

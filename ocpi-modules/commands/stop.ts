@@ -10,19 +10,25 @@ import { transition, withOrder } from './orders.ts';
 import { createCommand, dispatch, dispatchOrLeaveToFollowUp, scheduleAfterSend } from './dispatch.ts';
 import { confirmSession } from './follow-up.ts';
 import { commandsUrl } from './sender.ts';
+import { settledBy } from '../../src/jobs/background.ts';
 
 /**
  * The app's "stop": STOP_SESSION needs the CPO's session id. If the session has not been
- * reported yet, the hub asks the CPO once before giving up with a clear 409.
+ * reported yet, the hub asks the CPO once before giving up with a clear 409. Like the start,
+ * the app waits at most APP_COMMAND_ANSWER_MS for the CPO (the question, then the command):
+ * past it, the work goes on in the background and the app gets the order as it is (STOPPING).
  */
 export async function stopCharging(services: Services, em: EntityManager, log: Logger, id: string, actor: string): Promise<ChargingOrder> {
+  const answerBy = performance.now() + services.config.appCommandAnswerMs;
   if (!isUuid(id)) throw notFound(`no charging session ${id}`);
   let order = await em.fork().findOne(ChargingOrderEntity, { id });
   if (!order) throw notFound(`no charging session ${id}`);
   if (order.state === 'STOPPING') return order;
   if (order.state !== 'ACTIVE') throw new HubError('CONFLICT', `charging session is ${order.state}: only an ACTIVE one can be stopped`, { reason: 'NOT_ACTIVE', state: order.state });
   if (!order.sessionId) {
-    await confirmSession(services, log, order.id);
+    const orderId = order.id;
+    // A CPO that hangs on this question must not hold the app: past the wait, "try again in a moment".
+    await settledBy(services.background.run('SESSION_QUERY', () => confirmSession(services, log, orderId)), answerBy);
     order = await em.fork().findOneOrFail(ChargingOrderEntity, { id });
     if (!order.sessionId) throw new HubError('CONFLICT', 'the charger operator has not reported the session yet: try again in a moment, or stop at the charger', { reason: 'SESSION_NOT_REPORTED_YET' });
   }
@@ -35,7 +41,10 @@ export async function stopCharging(services: Services, em: EntityManager, log: L
     scheduleAfterSend(services, locked, now);
     return createCommand(tx, services, { type: 'STOP_SESSION', partnerId: locked.partnerId, orderId: locked.id, createdBy: actor, body: { session_id: locked.sessionId } });
   });
-  if (command) await dispatchOrLeaveToFollowUp(services, log, command.id);
+  if (command) {
+    const commandId = command.id;
+    await settledBy(services.background.run('STOP_SESSION', () => dispatchOrLeaveToFollowUp(services, log, commandId)), answerBy);
+  }
   return em.fork().findOneOrFail(ChargingOrderEntity, { id });
 }
 

@@ -35,7 +35,7 @@ export function apiFrame(services: Services) {
     } catch (err) {
       const known = err instanceof HubError ? err : undefined;
       const { http, error } = API_STATUS[known?.kind ?? 'INTERNAL'];
-      if (!known) state.log.error({ err }, 'unhandled error');
+      if (!known && !services.dbErrors.absorb(err, state.log)) state.log.error({ err }, 'unhandled error');
       ctx.status = http;
       ctx.body = { error, message: known ? known.message : 'internal error', ...(known?.details ?? {}) };
     }

@@ -28,6 +28,8 @@ export class OcpiCallError extends Error {
     message: string,
     readonly httpStatus?: number,
     readonly statusCode?: number,
+    /** The answer's Retry-After header, as sent (a 429 or 503 may carry one). */
+    readonly retryAfter?: string,
   ) {
     super(message);
     this.name = 'OcpiCallError';
@@ -155,7 +157,8 @@ export function createOcpiClient(log: Logger, defaultTimeoutMs: number, options:
         parsed = undefined;
       }
       if (httpStatus < 200 || httpStatus >= 300) {
-        throw new OcpiCallError('HTTP_STATUS', `${call.method} ${call.url}: HTTP ${httpStatus}`, httpStatus, typeof parsed?.status_code === 'number' ? parsed.status_code : undefined);
+        const retryAfter = responseHeaders['retry-after'];
+        throw new OcpiCallError('HTTP_STATUS', `${call.method} ${call.url}: HTTP ${httpStatus}`, httpStatus, typeof parsed?.status_code === 'number' ? parsed.status_code : undefined, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
       }
       if (!parsed || typeof parsed !== 'object' || typeof parsed.status_code !== 'number') {
         throw new OcpiCallError('BAD_RESPONSE', `${call.method} ${call.url}: answer is not an OCPI envelope`, httpStatus);

@@ -16,7 +16,7 @@ export interface DataDirOptions {
 }
 
 /** What the hub writes into the data directory; `--remove` deletes these and nothing else a user may have put there. */
-const HUB_FILES = ['secrets.json', 'pg-password', 'PG_DATA_LOCATION'];
+const HUB_FILES = ['secrets.json', 'pg-password', 'PG_DATA_LOCATION', 'pg-owner.pid'];
 
 export function describeDataDir(dataDir: string, options: DataDirOptions = {}): string[] {
   const layout = dataLayout(dataDir, { systemDir: options.systemDir });

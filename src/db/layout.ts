@@ -21,6 +21,8 @@ export interface Layout {
   clusterDir: string;
   passwordFile: string;
   locationFile: string;
+  /** The process id of the hub that started the running server (to tell a shared server from an orphan). */
+  ownerFile: string;
   /** `/var/lib/ocpi-hub/<key>` when the cluster lives outside the data directory. */
   outsideDir?: string;
   /** Why it lives outside: the directory the postgres user cannot pass. */
@@ -36,7 +38,7 @@ export interface LayoutOptions {
 
 export function dataLayout(dataDir: string, options: LayoutOptions = {}): Layout {
   const resolved = path.resolve(dataDir);
-  const base = { dataDir: resolved, passwordFile: path.join(resolved, 'pg-password'), locationFile: path.join(resolved, 'PG_DATA_LOCATION') };
+  const base = { dataDir: resolved, passwordFile: path.join(resolved, 'pg-password'), locationFile: path.join(resolved, 'PG_DATA_LOCATION'), ownerFile: path.join(resolved, 'pg-owner.pid') };
   const account = options.account ?? (isRoot() ? (lookupAccount() ?? NOBODY) : undefined);
   const blockedBy = account ? blockedAt(resolved, account) : undefined;
   const recorded = readLocation(base.locationFile);

@@ -43,6 +43,8 @@ export async function initCluster(options: ClusterOptions & { superuser: string;
 
 export interface Postmaster {
   pid: number;
+  /** Settles when the server exits, for whatever reason (stop() or not). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Fast shutdown (SIGINT: open sessions are rolled back), resolved once the server has exited. */
   stop(): Promise<void>;
 }
@@ -55,7 +57,7 @@ export function startPostmaster(options: ClusterOptions & { port: number; settin
     const child = spawnAs(options.binaries.postgres, args, options);
     let ready = false;
     let output = '';
-    const exited = new Promise<void>((done) => child.once('exit', () => done()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
     // A hub that exits without stop() (a crash, process.exit) must not leave the server behind.
     const orphanGuard = () => child.kill('SIGINT');
     process.once('exit', orphanGuard);
@@ -81,6 +83,7 @@ export function startPostmaster(options: ClusterOptions & { port: number; settin
         output = '';
         resolve({
           pid: child.pid!,
+          exited,
           stop: async () => {
             if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
             await exited;

@@ -63,7 +63,7 @@ export function startScheduler(services: Services, jobs: Job[]): Scheduler {
             const ran = await runJob(services, job);
             if (ran) services.log.debug({ job: job.name, ms: Math.round(performance.now() - started) }, 'job ran');
           } catch (err) {
-            services.log.error({ job: job.name, err }, 'job failed');
+            if (!services.dbErrors.absorb(err)) services.log.error({ job: job.name, err }, 'job failed');
           }
         })();
         running.add(run);

@@ -11,9 +11,12 @@ export function raiseAlert(
   em: EntityManager,
   deps: { log: Logger; metrics: Metrics; now: Date },
   alert: { kind: string; partnerId?: string | null; detail: Record<string, unknown> },
+  /** quiet: the audit event only; the caller counts and logs (once, when it retries the write). */
+  options: { quiet?: boolean } = {},
 ): void {
   const kind = `ALERT_${alert.kind}`;
   recordEvent(em, deps.now, { partnerId: alert.partnerId, kind, actor: 'system', detail: alert.detail });
+  if (options.quiet) return;
   deps.metrics.alerts.inc({ kind: alert.kind });
   deps.log.warn({ alert: alert.kind, partnerId: alert.partnerId, ...alert.detail }, 'alert raised');
 }

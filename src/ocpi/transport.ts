@@ -55,7 +55,7 @@ export function ocpiFrame(services: Services) {
       const known = err instanceof HubError ? err : undefined;
       const kind = known?.kind ?? 'INTERNAL';
       const { http, code } = OCPI_STATUS[kind];
-      if (!known) state.log.error({ err }, 'unhandled error');
+      if (!known && !services.dbErrors.absorb(err, state.log)) state.log.error({ err }, 'unhandled error');
       ctx.status = http;
       ctx.body = envelope(services.clock.now(), code, undefined, known ? known.message : 'internal error');
     }

@@ -10,6 +10,7 @@ import { Migration0010ReviewRejections } from './0010-review-rejections.ts';
 import { Migration0011PartnerVersions } from './0011-partner-versions.ts';
 import { Migration0012Freshness } from './0012-freshness.ts';
 import { Migration0013AuthAttempts } from './0013-auth-attempts.ts';
+import { Migration0014CommandRetry } from './0014-command-retry.ts';
 
 /** Every migration, in order. Listed here rather than discovered by glob, which breaks under tsx. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   { name: '0011-partner-versions', class: Migration0011PartnerVersions },
   { name: '0012-freshness', class: Migration0012Freshness },
   { name: '0013-auth-attempts', class: Migration0013AuthAttempts },
+  { name: '0014-command-retry', class: Migration0014CommandRetry },
 ];
