@@ -62,3 +62,26 @@ export function assertCleanUrl(ctx: Context): void {
     }
   }
 }
+
+/** Deeper than any OCPI object (a CDR's tariffs[].elements[].restrictions is 5): refused before any recursive walk. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * The path of the first value nested deeper than MAX_JSON_DEPTH, shortened for the message
+ * (`evse_uids[0][0][0]…`); undefined when the value is shallow enough. Iterative: a body of
+ * 1 MiB can nest half a million levels, more than any stack.
+ */
+export function tooDeep(value: unknown): string | undefined {
+  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  while (stack.length) {
+    const { value: node, path } = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (path.length >= MAX_JSON_DEPTH) {
+      const shown = path.slice(0, 10).map((part, i) => (part.startsWith('[') || i === 0 ? part : `.${part}`)).join('');
+      return `${shown}…`;
+    }
+    const entries: [string, unknown][] = Array.isArray(node) ? node.map((item, i) => [`[${i}]`, item]) : Object.entries(node);
+    for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], path: [...path, entries[i]![0]] });
+  }
+  return undefined;
+}
