@@ -169,7 +169,7 @@ describe('hardening: generated invalid input against every object the hub receiv
       method: 'PATCH',
       url: () => '/ocpi/2.2.1/sessions/BE/BEC/S-FUZZ',
       schema: 'session-patch.json',
-      base: () => ({ ...example('session_patch_example_charging_period.json'), status: 'ACTIVE', currency: 'EUR', meter_id: 'M-1', last_updated: '2026-11-25T10:00:30Z' }),
+      base: () => ({ ...example<Record<string, unknown>>('session_patch_example_charging_period.json'), status: 'ACTIVE', currency: 'EUR', meter_id: 'M-1', last_updated: '2026-11-25T10:00:30Z' }),
       token: cpo,
       runs: 700,
       stored: () => getData('/ocpi/2.2.1/sessions/BE/BEC/S-FUZZ'),
