@@ -334,6 +334,55 @@ describe('hardening: generated invalid input against every object the hub receiv
   const describeCase = (target: Target, c: Case) =>
     c.kind === 'bad json' ? `${target.method} ${target.url()} unparseable JSON ${describeValue(c.raw)}` : `${target.method} ${target.url()} ${c.m.kind} at ${c.m.field} = ${c.m.raw === undefined ? describeValue(c.m.value) : describeValue(c.m.raw)}`;
 
+  /**
+   * Runs `runs` cases of `cases` against `target` (BATCH per fast-check run, sent together: the
+   * hub waits on PostgreSQL meanwhile) with fc.assert and `seed`; the stored object is compared
+   * every CHECK_EVERY cases and after the last.
+   */
+  async function runCases(target: Target, cases: fc.Arbitrary<Case>, runs: number, seed: number): Promise<void> {
+    const before = await target.stored();
+    let n = 0;
+    const one = cases.map((c) => Object.assign(c, { [fc.toStringMethod]: () => describeCase(target, c) }));
+    const property = fc.asyncProperty(fc.array(one, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
+      const outcomes = await Promise.all(
+        batch.map(async (c) => {
+          const t0 = performance.now();
+          const res = await send(target, c);
+          const kind = c.kind === 'bad json' ? 'bad json' : c.m.kind;
+          const cost = (timing[kind] ??= { n: 0, ms: 0 });
+          cost.n++;
+          cost.ms += performance.now() - t0;
+          return { c, wrong: problem(c, res) };
+        }),
+      );
+      const checkNow = Math.floor((n + batch.length) / CHECK_EVERY) > Math.floor(n / CHECK_EVERY);
+      n += batch.length;
+      let changed: string | undefined;
+      if (checkNow) {
+        try {
+          expect(await target.stored()).to.deep.equal(before);
+        } catch {
+          changed = `stored object changed after ${n} cases (last batch: ${batch.map((c) => describeCase(target, c)).join(' | ')})`;
+        }
+      }
+      const issues = outcomes.filter((o) => o.wrong).map((o) => ({ c: o.c, issue: o.wrong! }));
+      if (changed) issues.push({ c: batch[batch.length - 1]!, issue: changed });
+      for (const { c, issue } of issues) {
+        const key = `${target.name}: ${c.kind === 'bad json' ? 'bad json' : `${c.m.kind} at ${c.m.field.replace(/\[\d+\]/g, '[]')}`} → ${issue.replace(/\d+/g, '#').slice(0, 80)}`;
+        const seen = found.get(key) ?? { count: 0, example: `${describeCase(target, c)} → ${issue}` };
+        seen.count++;
+        found.set(key, seen);
+      }
+      if (!COLLECT) expect(issues.map(({ c, issue }) => `${describeCase(target, c)} → ${issue}`)).to.deep.equal([]);
+    });
+    try {
+      await fc.assert(property, { seed, numRuns: Math.ceil(runs / BATCH), endOnFailure: true });
+    } finally {
+      totals[target.name] = (totals[target.name] ?? 0) + n;
+    }
+    expect(await target.stored(), 'the stored object after all cases').to.deep.equal(before);
+  }
+
   targets.forEach((target, index) => {
     const runs = Math.max(BATCH, Math.round((target.runs * SCALE) / BATCH) * BATCH);
     const seed = SEED + index;
@@ -349,48 +398,7 @@ describe('hardening: generated invalid input against every object the hub receiv
         { weight: 19, arbitrary: arbitrary.filter((m) => !target.skip?.(m)).map((m): Case => ({ kind: 'schema', m })) },
         { weight: 1, arbitrary: badJson.map((raw): Case => ({ kind: 'bad json', raw })) },
       );
-      const before = await target.stored();
-      let n = 0;
-      // BATCH cases per fast-check run, sent together: the hub waits on PostgreSQL meanwhile.
-      const one = cases.map((c) => Object.assign(c, { [fc.toStringMethod]: () => describeCase(target, c) }));
-      const property = fc.asyncProperty(fc.array(one, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-        const outcomes = await Promise.all(
-          batch.map(async (c) => {
-            const t0 = performance.now();
-            const res = await send(target, c);
-            const kind = c.kind === 'bad json' ? 'bad json' : c.m.kind;
-            const cost = (timing[kind] ??= { n: 0, ms: 0 });
-            cost.n++;
-            cost.ms += performance.now() - t0;
-            return { c, wrong: problem(c, res) };
-          }),
-        );
-        const checkNow = Math.floor((n + batch.length) / CHECK_EVERY) > Math.floor(n / CHECK_EVERY);
-        n += batch.length;
-        let changed: string | undefined;
-        if (checkNow) {
-          try {
-            expect(await target.stored()).to.deep.equal(before);
-          } catch {
-            changed = `stored object changed after ${n} cases (last batch: ${batch.map((c) => describeCase(target, c)).join(' | ')})`;
-          }
-        }
-        const issues = outcomes.filter((o) => o.wrong).map((o) => ({ c: o.c, issue: o.wrong! }));
-        if (changed) issues.push({ c: batch[batch.length - 1]!, issue: changed });
-        for (const { c, issue } of issues) {
-          const key = `${target.name}: ${c.kind === 'bad json' ? 'bad json' : `${c.m.kind} at ${c.m.field.replace(/\[\d+\]/g, '[]')}`} → ${issue.replace(/\d+/g, '#').slice(0, 80)}`;
-          const seen = found.get(key) ?? { count: 0, example: `${describeCase(target, c)} → ${issue}` };
-          seen.count++;
-          found.set(key, seen);
-        }
-        if (!COLLECT) expect(issues.map(({ c, issue }) => `${describeCase(target, c)} → ${issue}`)).to.deep.equal([]);
-      });
-      try {
-        await fc.assert(property, { seed, numRuns: Math.ceil(runs / BATCH), endOnFailure: true });
-      } finally {
-        totals[target.name] = n;
-      }
-      expect(await target.stored(), 'the stored object after all cases').to.deep.equal(before);
+      await runCases(target, cases, runs, seed);
     });
   });
 });
