@@ -401,4 +401,21 @@ describe('hardening: generated invalid input against every object the hub receiv
       await runCases(target, cases, runs, seed);
     });
   });
+
+  // KNOWN HUB BUG, kept red on purpose: JSON nested a few thousand levels deep (1 MiB allows
+  // ~470k) overflows the stack of src/http/text.ts unstorableText (every OCPI body; ~5,000 levels)
+  // and of structuredClone in src/ocpi/versions/adapter.ts check (displayed objects: Location,
+  // EVSE, Connector, Tariff and their patches; ~2,000 levels of objects): HTTP 500 "internal error".
+  it(`KNOWN HUB BUG: JSON nested 1,000+ levels deep at any field → HTTP 500 "internal error" (stack overflow in unstorableText / structuredClone), expected 2001 naming the field (seed ${SEED + 100})`, async () => {
+    const failures: string[] = [];
+    for (const [index, target] of targets.entries()) {
+      const { arbitrary } = invalidVariants(target.schema, target.base(), BODY_LIMIT, { deep: true });
+      try {
+        await runCases(target, arbitrary.filter((m) => !target.skip?.(m)).map((m): Case => ({ kind: 'schema', m })), 4 * BATCH, SEED + 100 + index);
+      } catch (err) {
+        failures.push(`${target.name}: ${String((err as Error).message).split('\n').slice(0, 3).join(' ').slice(0, 400)}`);
+      }
+    }
+    expect(failures).to.deep.equal([]);
+  });
 });
