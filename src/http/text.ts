@@ -78,7 +78,7 @@ export function tooDeep(value: unknown): string | undefined {
     if (node === null || typeof node !== 'object') continue;
     if (path.length >= MAX_JSON_DEPTH) {
       const shown = path.slice(0, 10).map((part, i) => (part.startsWith('[') || i === 0 ? part : `.${part}`)).join('');
-      return `${shown}…`;
+      return `${shown.startsWith('[') ? '(body)' : ''}${shown}…`;
     }
     const entries: [string, unknown][] = Array.isArray(node) ? node.map((item, i) => [`[${i}]`, item]) : Object.entries(node);
     for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], path: [...path, entries[i]![0]] });
