@@ -1,15 +1,14 @@
 import { expect } from 'chai';
+import { capturingLogger } from './helpers/log.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config.ts';
 import { startHub, withDatabase, type RunningHub } from '../src/hub.ts';
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase, type EmbeddedEvent } from '../src/db/embedded.ts';
 import { removeDataDir } from '../src/db/data-dir.ts';
-import { createLogger } from '../src/observability/log.ts';
 import { TestClock } from './helpers/clock.ts';
 import { http } from './helpers/http.ts';
 import { ADMIN_KEY, APP_KEY, FINANCE_KEY } from './helpers/hub.ts';
@@ -19,16 +18,6 @@ import { ADMIN_KEY, APP_KEY, FINANCE_KEY } from './helpers/hub.ts';
  * restarted when it dies, an orphan of a killed hub is taken over, and an outage writes two
  * log lines without SQL or request data, not one per failed request.
  */
-function capture() {
-  const lines: any[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
-      done();
-    },
-  });
-  return { lines, log: createLogger('info', sink) };
-}
 
 /** Running, not gone nor a zombie nobody reaped (a container's pid 1 may not reap). */
 function alive(pid: number): boolean {
@@ -90,7 +79,7 @@ describe('database outage', function () {
     const port = await freePort();
     let db: EmbeddedDatabase = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port });
     cleanups.push(() => db.stop());
-    const { lines, log } = capture();
+    const { lines, log } = capturingLogger();
     const hub: RunningHub = await startHub({ config: await hubConfig(path.join(dir, 'hub')), clock: new TestClock(), log, databaseUrl: withDatabase(db.url, 'outage') });
     cleanups.push(() => hub.stop());
 
@@ -146,7 +135,7 @@ describe('database outage', function () {
       removeDataDir(dir);
       fs.rmSync(dir, { recursive: true, force: true });
     });
-    const { lines, log } = capture();
+    const { lines, log } = capturingLogger();
     const backoffs: number[] = [];
     const hub = await startHub({ config: await hubConfig(dir), clock: new TestClock(), log, embeddedRestartBackoffMs: (attempt) => (backoffs.push(attempt), 20) });
     cleanups.push(() => hub.stop());

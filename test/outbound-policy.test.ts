@@ -1,23 +1,11 @@
 import http from 'node:http';
+import { capturingLogger } from './helpers/log.ts';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { createOcpiClient, OcpiCallError, describeCallFailure, GENERIC_FETCH_FAILURE, type OcpiClient, type OcpiClientOptions } from '../src/client/ocpi-client.ts';
 import { classifyAddress, type Resolver } from '../src/client/url-policy.ts';
-import { createLogger } from '../src/observability/log.ts';
 import { loadConfig } from '../src/config.ts';
 
-/** A logger whose JSON lines the test reads. */
-function capturingLogger() {
-  const lines: any[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { log: createLogger('info', stream), lines };
-}
 
 /** A local HTTP server that counts what reaches it. */
 async function server(handler: (req: http.IncomingMessage, res: http.ServerResponse) => void) {

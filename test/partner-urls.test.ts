@@ -1,24 +1,12 @@
-import { Writable } from 'node:stream';
+import { capturingLogger } from './helpers/log.ts';
 import { expect } from 'chai';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 import { FakePartner } from './helpers/partner.ts';
 import { approvedCpo, onboardCpo } from './helpers/onboarding.ts';
-import { createLogger } from '../src/observability/log.ts';
 import { GENERIC_FETCH_FAILURE, OcpiCallError } from '../src/client/ocpi-client.ts';
 import { PartnerEntity } from '../src/partners/entities.ts';
 import { syncLocations } from '../ocpi-modules/locations/sync.ts';
 
-/** The hub's log as parsed JSON lines. */
-function capturingLogger() {
-  const lines: any[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { log: createLogger('info', stream), lines };
-}
 
 const GENERIC = `unable to use the partner's API: ${GENERIC_FETCH_FAILURE}`;
 const POLICY_ON = { ALLOW_PRIVATE_PARTNER_URLS: 'false' };

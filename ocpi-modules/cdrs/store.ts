@@ -11,8 +11,7 @@ import type { Partner } from '../../src/partners/entities.ts';
 import { findOurToken } from '../tokens/store.ts';
 import type { ChargingOrder } from '../commands/entities.ts';
 import { orderForPartnerObject, recordChargerOrder } from '../commands/session-link.ts';
-import { matchAppOrder, reportSeveralMatches } from '../commands/charge-match.ts';
-import { noteOrder } from '../commands/orders.ts';
+import { unreferencedAppOrder } from '../commands/charge-match.ts';
 import { CdrEntity, CdrEventEntity, cdrKey, type CdrRecord } from './entities.ts';
 import { applyWaitingCredits, cdrTransition, settleCdr, type SettleContext } from './settle.ts';
 
@@ -130,23 +129,13 @@ async function orderFor(tx: EntityManager, ctx: SettleContext, partner: Partner,
   const token = await findOurToken(tx, ctx.services, cdr.cdr_token);
   if (!token) return 'FOREIGN';
   if (!cdr.authorization_reference) {
-    const match = await matchAppOrder(tx, ctx.services, {
-      partnerId: partner.id,
-      evseUid: cdr.cdr_location.evse_uid,
-      connectorId: cdr.cdr_location.connector_id,
-      token: cdr.cdr_token,
-      startedAt: cdr.start_date_time,
-      forCdr: true,
+    const found = await unreferencedAppOrder(tx, ctx, {
+      what: 'CDR',
+      key: record.cdrKey,
+      charge: { partnerId: partner.id, evseUid: cdr.cdr_location.evse_uid, connectorId: cdr.cdr_location.connector_id, token: cdr.cdr_token, startedAt: cdr.start_date_time, forCdr: true },
+      detail: { cdr: record.cdrKey },
     });
-    if (match.kind === 'SEVERAL') {
-      await reportSeveralMatches(tx, ctx, { what: 'CDR', partnerId: partner.id, key: record.cdrKey, orders: match.orders });
-      return 'SEVERAL';
-    }
-    if (match.kind === 'ONE') {
-      match.order.notice = null;
-      noteOrder(tx, match.order, 'CDR_MATCHED_WITHOUT_REFERENCE', { ...ctx, detail: { cdr: record.cdrKey, matched_on: 'partner, EVSE, connector, token and start time' } });
-      return match.order;
-    }
+    if (found) return found;
   }
   // A charge we never saw start (an RFID session we missed, a lost start): the CDR is our first word of it.
   return recordChargerOrder(tx, {

@@ -97,3 +97,24 @@ export async function reportSeveralMatches(
     evidence: [{ at: ctx.now.toISOString(), what: `${label} without authorization_reference`, detail: { key: input.key, candidates: ids } }],
   });
 }
+
+/**
+ * The app order of a session or CDR that carries no authorization_reference: the one match,
+ * noted on its history as matched without reference; several are reported (none linked, see
+ * reportSeveralMatches) and answered 'SEVERAL'; none is undefined.
+ */
+export async function unreferencedAppOrder(
+  tx: EntityManager,
+  ctx: { services: Services; now: Date; log: Logger },
+  input: { what: 'SESSION' | 'CDR'; key: string; charge: Charge; detail: Record<string, unknown> },
+): Promise<ChargingOrder | 'SEVERAL' | undefined> {
+  const match = await matchAppOrder(tx, ctx.services, input.charge);
+  if (match.kind === 'SEVERAL') {
+    await reportSeveralMatches(tx, ctx, { what: input.what, partnerId: input.charge.partnerId, key: input.key, orders: match.orders });
+    return 'SEVERAL';
+  }
+  if (match.kind === 'NONE') return undefined;
+  match.order.notice = null;
+  noteOrder(tx, match.order, `${input.what}_MATCHED_WITHOUT_REFERENCE`, { now: ctx.now, log: ctx.log, detail: { ...input.detail, matched_on: 'partner, EVSE, connector, token and start time' } });
+  return match.order;
+}

@@ -11,7 +11,7 @@ import type { SessionRecord } from '../sessions/entities.ts';
 import { ChargingOrderEntity, OrderEventEntity, type ChargingOrder, type OrderState } from './entities.ts';
 import { noteOrder, ticketForOrder, transition } from './orders.ts';
 import { messageFor } from './messages.ts';
-import { matchAppOrder, reportSeveralMatches } from './charge-match.ts';
+import { unreferencedAppOrder } from './charge-match.ts';
 
 /**
  * Sessions drive orders. A CPO's session finds its order by our authorization_reference (or
@@ -33,22 +33,14 @@ export async function linkSession(tx: EntityManager, record: SessionRecord, prev
   let order = await orderForPartnerObject(tx, ctx.log, record.partnerId, record.authorizationReference, record.sessionKey);
   if (!order && !record.authorizationReference) {
     const session = record.body;
-    const match = await matchAppOrder(tx, ctx.services, {
-      partnerId: record.partnerId,
-      evseUid: session.evse_uid,
-      connectorId: session.connector_id,
-      token: session.cdr_token,
-      startedAt: session.start_date_time,
+    const found = await unreferencedAppOrder(tx, ctx, {
+      what: 'SESSION',
+      key: record.sessionKey,
+      charge: { partnerId: record.partnerId, evseUid: session.evse_uid, connectorId: session.connector_id, token: session.cdr_token, startedAt: session.start_date_time },
+      detail: { session_id: record.sessionId },
     });
-    if (match.kind === 'SEVERAL') {
-      await reportSeveralMatches(tx, ctx, { what: 'SESSION', partnerId: record.partnerId, key: record.sessionKey, orders: match.orders });
-      return undefined;
-    }
-    if (match.kind === 'ONE') {
-      order = match.order;
-      order.notice = null;
-      noteOrder(tx, order, 'SESSION_MATCHED_WITHOUT_REFERENCE', { ...ctx, detail: { session_id: record.sessionId, matched_on: 'partner, EVSE, connector, token and start time' } });
-    }
+    if (found === 'SEVERAL') return undefined;
+    order = found;
   }
   if (!order) return startedAtCharger(tx, record, ctx);
   if (order.sessionKey && order.sessionKey !== record.sessionKey) {

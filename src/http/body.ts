@@ -1,7 +1,7 @@
 import getRawBody from 'raw-body';
 import type { Context } from 'koa';
 import { HubError, invalid } from '../errors.ts';
-import { MAX_JSON_DEPTH, tooDeep, unstorableText } from './text.ts';
+import { bodyProblem } from './text.ts';
 
 /** `application/json`, or a `+json` type, with any parameters (charset). */
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
@@ -29,9 +29,7 @@ export async function readJsonBody(ctx: Context, limitBytes: number): Promise<un
   } catch (err) {
     throw new HubError('INVALID_JSON', `request body is not valid JSON: ${(err as Error).message}`);
   }
-  const deep = tooDeep(body);
-  if (deep) throw invalid(`${deep}: nested deeper than ${MAX_JSON_DEPTH} levels, which no OCPI object is`);
-  const unstorable = unstorableText(body);
-  if (unstorable) throw invalid(unstorable);
+  const problem = bodyProblem(body);
+  if (problem) throw invalid(problem);
   return body;
 }

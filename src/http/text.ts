@@ -17,30 +17,52 @@ function textProblem(text: string, controls: boolean): string | undefined {
   return undefined;
 }
 
-const child = (path: string, key: string) => (path ? `${path}.${key}` : key);
+/** Deeper than any OCPI object (a CDR's tariffs[].elements[].restrictions is 5): refused before any rule sees it. */
+export const MAX_JSON_DEPTH = 32;
 
-/** The first unstorable string in a parsed JSON value, as `field: problem`; depth-first, in document order. */
-export function unstorableText(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') {
-    const problem = textProblem(value, false);
-    return problem && `${path || '(body)'}: ${problem}`;
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = unstorableText(value[i], `${path}[${i}]`);
-      if (found) return found;
+type Part = string | number;
+
+/** `['evses', 0, 'name']` → `evses[0].name` */
+const fieldPath = (parts: Part[]) => parts.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
+
+type Step = { value: unknown; path: Part[] } | { key: string; path: Part[] };
+
+/**
+ * Why a parsed body cannot be taken: nested deeper than MAX_JSON_DEPTH anywhere (`evse_uids[0][0]…`),
+ * else its first unstorable string or field name in document order (`evses[0].name: contains a
+ * NUL character`). One iterative walk: a 1 MiB body can nest half a million levels, more than
+ * any stack.
+ */
+export function bodyProblem(body: unknown): string | undefined {
+  let text: string | undefined;
+  const stack: Step[] = [{ value: body, path: [] }];
+  while (stack.length) {
+    const step = stack.pop()!;
+    if ('key' in step) {
+      const problem = text ? undefined : textProblem(step.key, false);
+      if (problem) text = `${fieldPath([...step.path, JSON.stringify(step.key).slice(1, -1)])}: the field name ${problem}`;
+      continue;
     }
-    return undefined;
-  }
-  if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const keyProblem = textProblem(key, false);
-      if (keyProblem) return `${child(path, JSON.stringify(key).slice(1, -1))}: the field name ${keyProblem}`;
-      const found = unstorableText(item, child(path, key));
-      if (found) return found;
+    const { value, path } = step;
+    if (typeof value === 'string') {
+      const problem = text ? undefined : textProblem(value, false);
+      if (problem) text = `${fieldPath(path) || '(body)'}: ${problem}`;
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length >= MAX_JSON_DEPTH) {
+      const shown = fieldPath(path.slice(0, 10));
+      return `${shown.startsWith('[') ? '(body)' : ''}${shown}…: nested deeper than ${MAX_JSON_DEPTH} levels, which no OCPI object is`;
+    }
+    const entries: [Part, unknown][] = Array.isArray(value) ? value.map((item, i) => [i, item]) : Object.entries(value);
+    // Reversed onto the stack, so they come off in document order; a field's name before its value.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [part, item] = entries[i]!;
+      stack.push({ value: item, path: [...path, part] });
+      if (typeof part === 'string') stack.push({ key: part, path });
     }
   }
-  return undefined;
+  return text;
 }
 
 /** Refuses a request whose path or query carries control characters or broken text (`/cdrs/DE/AAA/%00`, `?token_uid=%00`). */
@@ -61,27 +83,4 @@ export function assertCleanUrl(ctx: Context): void {
       if (problem) throw invalid(`${name}: ${problem}`);
     }
   }
-}
-
-/** Deeper than any OCPI object (a CDR's tariffs[].elements[].restrictions is 5): refused before any recursive walk. */
-export const MAX_JSON_DEPTH = 32;
-
-/**
- * The path of the first value nested deeper than MAX_JSON_DEPTH, shortened for the message
- * (`evse_uids[0][0][0]…`); undefined when the value is shallow enough. Iterative: a body of
- * 1 MiB can nest half a million levels, more than any stack.
- */
-export function tooDeep(value: unknown): string | undefined {
-  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
-  while (stack.length) {
-    const { value: node, path } = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (path.length >= MAX_JSON_DEPTH) {
-      const shown = path.slice(0, 10).map((part, i) => (part.startsWith('[') || i === 0 ? part : `.${part}`)).join('');
-      return `${shown.startsWith('[') ? '(body)' : ''}${shown}…`;
-    }
-    const entries: [string, unknown][] = Array.isArray(node) ? node.map((item, i) => [`[${i}]`, item]) : Object.entries(node);
-    for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], path: [...path, entries[i]![0]] });
-  }
-  return undefined;
 }

@@ -7,23 +7,26 @@
  * U+200C/U+200D stay, because Persian, Indic scripts and emoji need them.
  */
 const INVISIBLE = /[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+const FOUND = new RegExp(INVISIBLE.source);
 
 const DISPLAYED = new Set(['Location', 'LocationPatch', 'Evse', 'EvsePatch', 'Connector', 'ConnectorPatch', 'Tariff']);
 
 export const isDisplayedObject = (type: string) => DISPLAYED.has(type);
 
-/** Strips the invisible formatting characters from every string of `value`, in place; true when any was found. */
-export function stripInvisibleFormatting(value: unknown, depth = 0): boolean {
+/** Whether any string of `value` carries invisible formatting (so a copy need be stripped at all). */
+export function hasInvisibleFormatting(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return FOUND.test(value);
   if (value === null || typeof value !== 'object' || depth > 30) return false;
-  let stripped = false;
-  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
-  for (const [key, item] of entries) {
-    if (typeof item === 'string') {
-      INVISIBLE.lastIndex = 0;
-      if (!INVISIBLE.test(item)) continue;
-      (value as Record<string | number, unknown>)[key] = item.replace(INVISIBLE, '');
-      stripped = true;
-    } else stripped = stripInvisibleFormatting(item, depth + 1) || stripped;
+  return (Array.isArray(value) ? value : Object.values(value)).some((item) => hasInvisibleFormatting(item, depth + 1));
+}
+
+/** Strips the invisible formatting characters from every string of `value`, in place. */
+export function stripInvisibleFormatting(value: unknown, depth = 0): void {
+  if (value === null || typeof value !== 'object' || depth > 30) return;
+  const record = value as Record<string | number, unknown>;
+  for (const key of Object.keys(record)) {
+    const item = record[key];
+    if (typeof item === 'string') record[key] = item.replace(INVISIBLE, '');
+    else stripInvisibleFormatting(item, depth + 1);
   }
-  return stripped;
 }

@@ -404,7 +404,7 @@ describe('hardening: generated invalid input against every object the hub receiv
   });
 
   // JSON nested a few thousand levels deep (1 MiB allows ~470k) overflowed the stack of every
-  // recursive walk of a body (unstorableText, structuredClone): HTTP 500. Bodies deeper than
+  // recursive walk of a body (the text check, structuredClone): HTTP 500. Bodies deeper than
   // MAX_JSON_DEPTH are now refused before any walk.
   it(`JSON nested 1,000+ levels deep at any field → 2001 naming where it is too deep, never a 500 (stack overflow in recursive walks) (seed ${SEED + 100})`, async () => {
     const failures: string[] = [];

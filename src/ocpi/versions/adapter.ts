@@ -4,7 +4,7 @@ import { applyTolerances, type ToleranceName } from '../tolerances.ts';
 import { OBJECT_SCHEMAS, type ObjectType } from './objects.ts';
 import { namedObjects } from './schema-walk.ts';
 import { parseDateTime } from '../datetime.ts';
-import { isDisplayedObject, stripInvisibleFormatting } from '../display-text.ts';
+import { hasInvisibleFormatting, isDisplayedObject, stripInvisibleFormatting } from '../display-text.ts';
 
 /**
  * The version of OCPI a partner speaks is an edge of the hub. Inside there is one model, the
@@ -87,12 +87,12 @@ export function defineVersion(definition: VersionDefinition): VersionAdapter {
   async function check<T>(type: ObjectType, body: unknown, ctx: AcceptContext): Promise<Checked<T>> {
     const deviations: Deviation[] = [];
     let value = body;
-    const displayed = isDisplayedObject(type);
-    if ((ctx.tolerances.size || displayed) && value !== null && typeof value === 'object') {
+    const strip = isDisplayedObject(type) && hasInvisibleFormatting(value);
+    if ((ctx.tolerances.size || strip) && value !== null && typeof value === 'object') {
       // Normalised on a copy: the caller's body stays what the partner sent.
       value = structuredClone(value);
       for (const name of applyTolerances(value, ctx.tolerances)) deviations.push({ kind: 'TOLERATED', object: type, name });
-      if (displayed) stripInvisibleFormatting(value);
+      if (strip) stripInvisibleFormatting(value);
     }
     const { errors, unknown } = validate(OBJECT_SCHEMAS[type], value, schemas);
     for (const field of new Set(unknown.map(generalise))) deviations.push({ kind: 'UNKNOWN_FIELD', object: type, name: field });
