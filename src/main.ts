@@ -22,7 +22,12 @@ import {
 
 const USAGE = `usage: ocpi-hub <command>
 
-  serve                                   run the hub (default)
+  serve [--demo] [--sandbox]              run the hub (default); --demo also starts a simulated CPO and onboards it,
+                                          --sandbox makes every partner a sandbox partner
+  simulate-cpo --hub-versions-url URL --token-a TOKEN [options]
+                                          a simulated OCPI CPO with fault modes (simulate-cpo --help)
+  conformance --suite cpo|cpo-endpoints [options]
+                                          conformance scenarios against a hub or a partner CPO (conformance --help)
   migrate                                 bring the database schema up to date and exit
   partner create --name N --country-code CC --party-id PPP --role CPO|EMSP [--website URL] [--contact-email E]
   partner list
@@ -41,8 +46,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  // The partner kit talks to a hub over HTTP like any partner: it needs none of the hub's configuration.
+  if (command === 'simulate-cpo') return (await import('../partner-kit/simulator/cli.ts')).run(rest);
+  if (command === 'conformance') return (await import('../partner-kit/conformance/cli.ts')).run(rest);
   const config = loadConfig();
-  if (command === 'serve') return serve(config);
+  if (command === 'serve') return serve(config, rest);
   if (command === 'migrate') {
     const { close } = await openServices({ config });
     await close();
@@ -55,7 +63,12 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-async function serve(config: ReturnType<typeof loadConfig>): Promise<number> {
+async function serve(config: ReturnType<typeof loadConfig>, args: string[]): Promise<number> {
+  const unknown = args.filter((a) => a !== '--demo' && a !== '--sandbox');
+  if (unknown.length) {
+    process.stderr.write(`serve takes only --demo and --sandbox, got ${unknown.join(' ')}\n${USAGE}\n`);
+    return 2;
+  }
   const hub = await startHub({ config });
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
