@@ -69,16 +69,32 @@ async function serve(config: ReturnType<typeof loadConfig>, args: string[]): Pro
     process.stderr.write(`serve takes only --demo and --sandbox, got ${unknown.join(' ')}\n${USAGE}\n`);
     return 2;
   }
+  const demo = args.includes('--demo');
+  // The demo's CPO is a process on this machine: the hub must be let call loopback. Its JSON
+  // log would drown the demo's lines, so it says only warnings unless LOG_LEVEL asks for more.
+  if (demo) config = { ...config, allowPrivatePartnerUrls: true, logLevel: process.env.LOG_LEVEL ? config.logLevel : 'warn' };
   const hub = await startHub({ config });
+  const running = demo ? await startDemoOrStop(hub) : undefined;
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       hub.services.log.info({ signal }, 'shutting down');
-      void hub.stop().then(resolve);
+      void (running?.stop() ?? Promise.resolve()).then(() => hub.stop()).then(resolve);
     };
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   });
   return 0;
+}
+
+/** A demo that cannot start takes the hub down with it: a half-started demo would only confuse. */
+async function startDemoOrStop(hub: Awaited<ReturnType<typeof startHub>>) {
+  const { startDemo } = await import('../partner-kit/demo/index.ts');
+  try {
+    return await startDemo(hub);
+  } catch (err) {
+    await hub.stop();
+    throw err;
+  }
 }
 
 function dataDirCommand(config: ReturnType<typeof loadConfig>, args: string[]): number {
