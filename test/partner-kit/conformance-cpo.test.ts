@@ -1,0 +1,29 @@
+import { expect } from 'chai';
+import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { approvedCpo } from '../helpers/onboarding.ts';
+import { runCpoSuite } from '../../partner-kit/conformance/index.ts';
+import { line, type SuiteReport } from '../../partner-kit/conformance/report.ts';
+import { loadScenarios } from '../../partner-kit/conformance/loader.ts';
+
+describe('conformance: the cpo suite against our hub', function () {
+  this.timeout(60_000);
+  let t: TestHub;
+  let report: SuiteReport;
+
+  before(async () => {
+    t = await startTestHub();
+    const { tokenA } = await approvedCpo(t, { country_code: 'NL', party_id: 'CNF' });
+    report = await runCpoSuite({ versionsUrl: `${t.url}/ocpi/versions`, tokenA, countryCode: 'NL', partyId: 'CNF' });
+  });
+  after(async () => {
+    await t.stop();
+  });
+
+  it('passes every scenario', () => {
+    console.log(report.results.map(line).join('\n'));
+    const failed = report.results.filter((r) => r.outcome !== 'passed').map(line);
+    expect(failed, failed.join('\n')).to.deep.equal([]);
+    expect(report.passed).to.equal(loadScenarios().scenarios.length);
+    expect(report.failed).to.equal(0);
+  });
+});
