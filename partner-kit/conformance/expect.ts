@@ -27,7 +27,7 @@ export interface Difference {
   got: string;
 }
 
-const MATCHERS = ['$type', '$present', '$contains', '$matches', '$in', '$between', '$length', '$maxLength'];
+const MATCHERS = ['$type', '$present', '$contains', '$matches', '$in', '$between', '$length', '$maxLength', '$ne'];
 
 function isMatcher(value: unknown): value is Record<string, unknown> {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
@@ -81,6 +81,8 @@ export function matches(expected: unknown, got: unknown): { ok: boolean; wanted:
     }
     case '$length':
       return { ok: (Array.isArray(got) || typeof got === 'string') && got.length === arg, wanted: `length ${String(arg)}` };
+    case '$ne':
+      return { ok: !equal(arg, got), wanted: `anything but ${show(arg)}` };
     case '$maxLength':
       return { ok: (Array.isArray(got) || typeof got === 'string') && got.length <= (arg as number), wanted: `length at most ${String(arg)}` };
   }

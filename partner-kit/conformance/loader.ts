@@ -34,6 +34,7 @@ export interface Step {
   expect?: Expectation;
   await?: { command: string; timeout_ms?: number };
   not_applicable_on?: { status?: number[] };
+  only_if?: { var: string; at_least: number };
   save?: Record<string, Source>;
 }
 

@@ -90,6 +90,7 @@ function save(step: Step, answer: Pick<Answer, 'body' | 'headers'>, ctx: StepCon
 }
 
 export async function runStep(step: Step, ctx: StepContext): Promise<StepOutcome> {
+  if (step.only_if && !(Number(ctx.vars.get(step.only_if.var)) >= step.only_if.at_least)) return { kind: 'ok' };
   if (step.await) {
     if (!ctx.server) return { kind: 'not-applicable', reason: 'no CPO server to receive commands' };
     const command = await ctx.server.nextCommand(step.await.command, step.await.timeout_ms ?? 10_000);

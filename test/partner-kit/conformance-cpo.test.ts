@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { APP_KEY, startTestHub, type TestHub } from '../helpers/hub.ts';
+import { http } from '../helpers/http.ts';
 import { approvedCpo } from '../helpers/onboarding.ts';
 import { runCpoSuite } from '../../partner-kit/conformance/index.ts';
 import { line, type SuiteReport } from '../../partner-kit/conformance/report.ts';
@@ -12,6 +13,12 @@ describe('conformance: the cpo suite against our hub', function () {
 
   before(async () => {
     t = await startTestHub();
+    // Three tokens a minute apart, so the paging and date-filter scenarios have pages to walk.
+    for (const n of [1, 2, 3]) {
+      const res = await http('PUT', `${t.url}/api/v1/tokens/CONF-DRIVER-${n}`, { headers: { authorization: `Bearer ${APP_KEY}` }, body: { type: 'APP_USER', contract_id: `NL-HUB-CONF${n}`, issuer: 'ocpi-hub', valid: true, whitelist: 'ALLOWED' } });
+      expect(res.status, res.text).to.equal(201);
+      t.clock.advance(60_000);
+    }
     const { tokenA } = await approvedCpo(t, { country_code: 'NL', party_id: 'CNF' });
     report = await runCpoSuite({ versionsUrl: `${t.url}/ocpi/versions`, tokenA, countryCode: 'NL', partyId: 'CNF' });
   });
