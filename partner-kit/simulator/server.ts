@@ -144,7 +144,7 @@ export function createServerApp(ctx: ServerContext): Koa {
   sender('sessions', () => ctx.charging.sessions());
   sender('cdrs', () => ctx.charging.cdrs());
 
-  router.get(`${v}/locations/:location/:evse?/:connector?`, (c) => {
+  router.get(`${v}/locations/:location{/:evse}{/:connector}`, (c) => {
     if (spoil(c, ctx.faults.modeFor(c.params.evse))) return;
     const location = ctx.world.locations.find((l) => l.id === c.params.location);
     const evse = c.params.evse === undefined ? undefined : location?.evses.find((e) => e.uid === c.params.evse);
