@@ -28,6 +28,8 @@ export interface SimulatorDeps {
 export interface Simulator {
   versionsUrl: string;
   url: string;
+  /** Token B: what the hub presents to us (and what a conformance run against us needs). Never printed. */
+  token: string;
   center: { latitude: number; longitude: number };
   locations: Array<{ id: string; evses: Array<{ uid: string; connectors: Array<{ id: string }> }> }>;
   options: SimulatorOptions;
@@ -98,6 +100,7 @@ export async function startSimulator(input: SimulatorInput, deps: SimulatorDeps 
   return {
     versionsUrl,
     url: baseUrl,
+    token: ours.token,
     center: options.center,
     locations: world.locations.map((l) => ({ id: l.id, evses: l.evses.map((e) => ({ uid: e.uid, connectors: e.connectors.map((c) => ({ id: c.id })) })) })),
     options,

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { simWorld, type SimWorld } from '../helpers/simulator.ts';
+import { b64, http } from '../helpers/http.ts';
 
 describe('partner kit: the CPO simulator against the hub', () => {
   let w: SimWorld;
@@ -47,5 +48,43 @@ describe('partner kit: the CPO simulator against the hub', () => {
     expect(after.status).to.equal('AVAILABLE');
     expect(w.scheduler.errors).to.deep.equal([]);
     expect(await w.tickets()).to.deep.equal([]);
+  });
+
+  it('its senders page for real: limit=1 follows Link to the end with X-Total-Count and X-Limit, date_from and date_to applied', async () => {
+    w = await simWorld({ statusIntervalSeconds: 60 });
+    const start = w.t.clock.now();
+    const get = (url: string, token = w.sim.token, raw = false) => http('GET', url, { headers: { authorization: `Token ${raw ? token : b64(token)}` } });
+    const ids: string[] = [];
+    let url: string | undefined = `${w.sim.url}/ocpi/2.2.1/locations?limit=1`;
+    const links: string[] = [];
+    while (url) {
+      const page = await get(url);
+      expect(page.status).to.equal(200);
+      expect(page.headers).to.include({ 'x-total-count': '3', 'x-limit': '50' });
+      ids.push(...page.body.data.map((l: any) => l.id));
+      url = /<([^>]+)>; rel="next"/.exec(page.headers.link ?? '')?.[1];
+      if (url) links.push(url);
+    }
+    expect(ids).to.deep.equal(['SIM-LOC-1', 'SIM-LOC-2', 'SIM-LOC-3']);
+    expect(links).to.deep.equal([`${w.sim.url}/ocpi/2.2.1/locations?offset=1&limit=1`, `${w.sim.url}/ocpi/2.2.1/locations?offset=2&limit=1`]);
+
+    // A minute later the first EVSE's status is reported again: SIM-LOC-1 is the only location updated since.
+    await w.advance(60_000);
+    const since = new Date(start.getTime() + 60_000).toISOString().replace('.000Z', 'Z');
+    const recent = await get(`${w.sim.url}/ocpi/2.2.1/locations?date_from=${since}&limit=1`);
+    expect(recent.body.data.map((l: any) => l.id)).to.deep.equal(['SIM-LOC-1']);
+    expect(recent.headers['x-total-count']).to.equal('1');
+    expect(recent.headers.link).to.equal(undefined);
+    const before = await get(`${w.sim.url}/ocpi/2.2.1/locations?date_to=${since}`);
+    expect(before.body.data.map((l: any) => l.id)).to.deep.equal(['SIM-LOC-2', 'SIM-LOC-3']);
+    expect((await get(`${w.sim.url}/ocpi/2.2.1/locations?offset=2`)).body.data.map((l: any) => l.id)).to.deep.equal(['SIM-LOC-1']);
+
+    expect((await get(`${w.sim.url}/ocpi/2.2.1/tariffs`)).body.data.map((x: any) => x.id)).to.deep.equal(['SIM-TARIFF-AC']);
+    expect((await get(`${w.sim.url}/ocpi/2.2.1/sessions?date_from=${since}`)).body.data).to.deep.equal([]);
+    const bad = await get(`${w.sim.url}/ocpi/2.2.1/cdrs?limit=x`);
+    expect(bad.body).to.include({ status_code: 2001, status_message: 'limit: must be a non-negative integer, got "x"' });
+    // Raw token accepted too; a wrong one is 401.
+    expect((await get(`${w.sim.url}/ocpi/2.2.1/locations/SIM-LOC-2/SIM-LOC-2-E1/1`, w.sim.token, true)).body.data).to.include({ id: '1', standard: 'IEC_62196_T2' });
+    expect((await get(`${w.sim.url}/ocpi/2.2.1/locations`, 'wrong')).status).to.equal(401);
   });
 });
