@@ -1,5 +1,32 @@
-/** `ocpi-hub simulate-cpo`: not built yet. */
+import { OptionsError, USAGE, parseSimulatorArgs } from './options.ts';
+import { startSimulator } from './index.ts';
+
+/** `ocpi-hub simulate-cpo`: a thin wrapper over startSimulator; runs until SIGINT or SIGTERM, then exits 0. */
 export async function run(args: string[]): Promise<number> {
-  process.stderr.write(`simulate-cpo is not available yet (${args.join(' ')})\n`);
-  return 2;
+  let options;
+  try {
+    options = parseSimulatorArgs(args);
+  } catch (err) {
+    if (!(err instanceof OptionsError)) throw err;
+    process.stderr.write(`simulate-cpo: ${err.message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let simulator;
+  try {
+    simulator = await startSimulator(options);
+  } catch (err) {
+    process.stderr.write(`simulate-cpo: registration with ${options.hubVersionsUrl} failed: ${(err as Error).message}\n`);
+    return 1;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  process.stdout.write(`${signal}: stopping\n`);
+  await simulator.stop();
+  return 0;
 }

@@ -1,0 +1,47 @@
+/**
+ * The ways this CPO misbehaves, per run or per EVSE. Transport faults (random-500,
+ * rate-limit, truncated, html) spoil the HTTP answers of its endpoints; the others change
+ * what it does as a CPO.
+ */
+export const FAULT_MODES = ['happy', 'reject', 'slow', 'lost-result', 'random-500', 'rate-limit', 'truncated', 'html', 'silent', 'wrong-cost', 'no-reference'] as const;
+export type FaultMode = (typeof FAULT_MODES)[number];
+
+export const TRANSPORT_FAULTS: ReadonlySet<FaultMode> = new Set(['random-500', 'rate-limit', 'truncated', 'html']);
+
+/** wrong-cost bills this much more than the tariff says, in per cent. */
+export const WRONG_COST_PERCENT = 12;
+/** rate-limit tells the hub to come back after this many seconds. */
+export const RETRY_AFTER_SECONDS = 30;
+
+export interface Faults {
+  /** The mode that applies to an EVSE (its own, else the run's); without an EVSE, the run's. */
+  modeFor(evseUid?: string): FaultMode;
+  set(mode: FaultMode, evseUid?: string): void;
+  /** random-500: whether this answer fails (a seeded third of them). */
+  fails(): boolean;
+}
+
+export function createFaults(run: FaultMode, perEvse: Record<string, FaultMode>, random: () => number): Faults {
+  let runMode = run;
+  const evses = new Map(Object.entries(perEvse));
+  return {
+    modeFor: (evseUid) => (evseUid !== undefined ? evses.get(evseUid) : undefined) ?? runMode,
+    set(mode, evseUid) {
+      if (evseUid === undefined) runMode = mode;
+      else evses.set(evseUid, mode);
+    },
+    fails: () => random() < 1 / 3,
+  };
+}
+
+/** A small seeded generator (mulberry32): the same seed gives the same world and the same failures. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { expect } from 'chai';
+import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { TestClock } from '../helpers/clock.ts';
+import { approvedCpo } from '../helpers/onboarding.ts';
+import { parseReady } from '../../partner-kit/demo/simulator-process.ts';
+import { parseSimulatorArgs } from '../../partner-kit/simulator/options.ts';
+
+/** Waits for `what` to come true, polling: the child process runs on its own time. */
+async function until<T>(what: () => T | undefined, ms: number, label: string): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = what();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`no ${label} within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('partner kit: `ocpi-hub simulate-cpo` as a process', () => {
+  let t: TestHub;
+  // The child stamps with the real clock: the hub's starts at now.
+  beforeEach(async () => (t = await startTestHub({ clock: new TestClock(new Date().toISOString()) })));
+  afterEach(() => t.stop());
+
+  it('registers with token A from the environment, prints the ready line, exits 0 on SIGINT', async () => {
+    const { id, tokenA } = await approvedCpo(t, { country_code: 'NL', party_id: 'SIM' });
+    const child = spawn(process.execPath, ['bin/ocpi-hub.js', 'simulate-cpo', '--hub-versions-url', `${t.url}/ocpi/versions`, '--locations', '2', '--center', '48.8566,2.3522', '--country-code', 'NL', '--party-id', 'SIM'], {
+      env: { ...process.env, SIMULATOR_TOKEN_A: tokenA },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
+    createInterface({ input: child.stderr! }).on('line', (line) => lines.push(`stderr: ${line}`));
+    let exitCode: number | null | undefined;
+    child.once('exit', (code) => (exitCode = code));
+    try {
+      const ready = await until(() => lines.map(parseReady).find(Boolean), 20_000, `ready line (${lines.join(' | ')})`);
+      expect(ready.locations).to.equal(2);
+      expect(ready.center).to.deep.equal({ latitude: 48.8566, longitude: 2.3522 });
+      expect(ready.versionsUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+\/ocpi\/versions$/);
+      expect((await t.admin('GET', `/partners/${id}`)).body.status).to.equal('ACTIVE');
+      expect(lines).to.include('→ PUT /ocpi/2.2.1/locations/NL/SIM/SIM-LOC-2 201 1000');
+      expect(lines.join('\n')).to.not.include(tokenA);
+    } finally {
+      child.kill('SIGINT');
+      await until(() => (exitCode === undefined ? undefined : true), 10_000, 'exit');
+    }
+    expect(exitCode).to.equal(0);
+  });
+
+  it('a bad flag: usage on stderr and exit code 2', async () => {
+    const child = spawn(process.execPath, ['bin/ocpi-hub.js', 'simulate-cpo', '--hub-versions-url', 'http://127.0.0.1:1/ocpi/versions', '--token-a', 'x', '--fault', 'grumpy'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).to.equal(2);
+    expect(stderr).to.include('--fault: "grumpy" is not a fault mode (happy, reject, slow, lost-result, random-500, rate-limit, truncated, html, silent, wrong-cost, no-reference)');
+  });
+
+  it('parses every flag; the flag wins over SIMULATOR_TOKEN_A', () => {
+    const options = parseSimulatorArgs(
+      ['--hub-versions-url', 'http://hub.example/ocpi/versions', '--token-a', 'flag-token', '--country-code', 'DE', '--party-id', 'ABC', '--port', '9999', '--public-url', 'https://cpo.example/', '--locations', '7', '--center', '50.1,8.6', '--status-interval', '0', '--result-delay-ms', '5', '--session-update-seconds', '2', '--fault', 'slow', '--evse-fault', 'SIM-LOC-1-E1=reject', '--evse-fault', 'SIM-LOC-2-E2=html', '--seed', '42', '--ocpi-version', '2.2', '--slow-seconds', '3'],
+      { SIMULATOR_TOKEN_A: 'env-token' },
+    );
+    expect(options).to.deep.equal({
+      hubVersionsUrl: 'http://hub.example/ocpi/versions',
+      tokenA: 'flag-token',
+      countryCode: 'DE',
+      partyId: 'ABC',
+      host: '127.0.0.1',
+      port: 9999,
+      publicUrl: 'https://cpo.example',
+      locations: 7,
+      center: { latitude: 50.1, longitude: 8.6 },
+      statusIntervalSeconds: 0,
+      resultDelayMs: 5,
+      sessionUpdateSeconds: 2,
+      fault: 'slow',
+      evseFaults: { 'SIM-LOC-1-E1': 'reject', 'SIM-LOC-2-E2': 'html' },
+      seed: 42,
+      ocpiVersion: '2.2',
+      slowSeconds: 3,
+    });
+    expect(parseSimulatorArgs(['--hub-versions-url', 'http://h/ocpi/versions'], { SIMULATOR_TOKEN_A: 'env-token' })).to.include({ tokenA: 'env-token', countryCode: 'NL', partyId: 'SIM', locations: 3, statusIntervalSeconds: 20, resultDelayMs: 1000, sessionUpdateSeconds: 5, fault: 'happy', ocpiVersion: '2.2.1', slowSeconds: 20 });
+    expect(() => parseSimulatorArgs(['--hub-versions-url', 'http://h/ocpi/versions'], {})).to.throw('--token-a: is required (or set SIMULATOR_TOKEN_A)');
+    expect(() => parseSimulatorArgs(['--hub-versions-url', 'http://h', '--token-a', 'x', '--center', 'amsterdam'], {})).to.throw('--center: must be LAT,LON');
+    expect(parseSimulatorArgs(['--help'], {})).to.equal('help');
+  });
+});

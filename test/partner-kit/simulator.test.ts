@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import { simWorld, type SimWorld } from '../helpers/simulator.ts';
+import { b64, http } from '../helpers/http.ts';
+
+describe('partner kit: the CPO simulator against the hub', () => {
+  let w: SimWorld;
+  afterEach(() => w?.stop());
+
+  it('registers through the handshake, pushes its locations and tariff, and runs a charge from start to a SETTLED CDR', async () => {
+    w = await simWorld();
+    const partner = await w.t.admin('GET', `/partners/${w.partnerId}`);
+    expect(partner.body.status).to.equal('ACTIVE');
+    expect(w.lines.filter((l) => l.startsWith('ready '))).to.deep.equal([`ready versions=${w.sim.versionsUrl} locations=3 center=52.3676,4.9041`]);
+    expect(w.lines).to.include('→ PUT /ocpi/2.2.1/locations/NL/SIM/SIM-LOC-1 201 1000');
+    expect(w.lines.join('\n')).to.not.include(w.sim.options.tokenA);
+    expect(w.sim.locations.map((l) => l.id)).to.deep.equal(['SIM-LOC-1', 'SIM-LOC-2', 'SIM-LOC-3']);
+
+    const started = await w.start();
+    expect(started.status, JSON.stringify(started.body)).to.equal(202);
+    expect(started.body.state).to.equal('PENDING');
+    const id = started.body.id;
+    expect(w.lines).to.include('← POST /commands/START_SESSION 200 ACCEPTED');
+
+    await w.advance(1000);
+    const active = await w.order(id);
+    expect(active).to.include({ state: 'ACTIVE', kwh: 0 });
+    expect(active.session.id).to.equal(w.sim.sessions()[0]!.id);
+    const evse = (await w.app('GET', `/locations/${active.location_id}`)).body.evses.find((e: any) => e.uid === 'SIM-LOC-1-E1');
+    expect(evse.status).to.equal('CHARGING');
+
+    // One hour at 11.04 kW: six PATCHes of ten minutes, 1840 Wh each.
+    await w.advance(3_600_000);
+    const charging = await w.order(id);
+    expect(charging).to.include({ state: 'ACTIVE', kwh: 11.04 });
+    expect(charging.cost).to.deep.equal({ currency: 'EUR', excl_vat: 3.31, incl_vat: 4.01 });
+    expect(w.sim.sessions()[0]!.charging_periods).to.have.length(6);
+    expect(w.sim.sessions()[0]!.charging_periods[0]!.dimensions).to.deep.equal([{ type: 'ENERGY', volume: 1.84 }, { type: 'TIME', volume: Number((600 / 3600).toFixed(6)) }]);
+
+    const stopping = await w.app('POST', `/charging-sessions/${id}/stop`);
+    expect(stopping.body.state).to.equal('STOPPING');
+    await w.advance(1000);
+    const done = await w.order(id);
+    expect(done).to.include({ state: 'COMPLETED', reason: 'CDR_SETTLED' });
+    const cdrs = (await w.finance('GET', '/cdrs')).body.data;
+    expect(cdrs).to.have.length(1);
+    expect(cdrs[0]).to.deep.include({ cdr_id: `CDR-${w.sim.sessions()[0]!.id}`, state: 'SETTLED', cause: 'PRICE_MATCHES', order_id: id, difference: 0 });
+    const after = (await w.app('GET', `/locations/${active.location_id}`)).body.evses.find((e: any) => e.uid === 'SIM-LOC-1-E1');
+    expect(after.status).to.equal('AVAILABLE');
+    expect(w.scheduler.errors).to.deep.equal([]);
+    expect(await w.tickets()).to.deep.equal([]);
+  });
+
+  it('its senders page for real: limit=1 follows Link to the end with X-Total-Count and X-Limit, date_from and date_to applied', async () => {
+    w = await simWorld({ statusIntervalSeconds: 60 });
+    const start = w.t.clock.now();
+    const get = (url: string, token = w.sim.token, raw = false) => http('GET', url, { headers: { authorization: `Token ${raw ? token : b64(token)}` } });
+    const ids: string[] = [];
+    let url: string | undefined = `${w.sim.url}/ocpi/2.2.1/locations?limit=1`;
+    const links: string[] = [];
+    while (url) {
+      const page = await get(url);
+      expect(page.status).to.equal(200);
+      expect(page.headers).to.include({ 'x-total-count': '3', 'x-limit': '50' });
+      ids.push(...page.body.data.map((l: any) => l.id));
+      url = /<([^>]+)>; rel="next"/.exec(page.headers.link ?? '')?.[1];
+      if (url) links.push(url);
+    }
+    expect(ids).to.deep.equal(['SIM-LOC-1', 'SIM-LOC-2', 'SIM-LOC-3']);
+    expect(links).to.deep.equal([`${w.sim.url}/ocpi/2.2.1/locations?offset=1&limit=1`, `${w.sim.url}/ocpi/2.2.1/locations?offset=2&limit=1`]);
+
+    // A minute later the first EVSE's status is reported again: SIM-LOC-1 is the only location updated since.
+    await w.advance(60_000);
+    const since = new Date(start.getTime() + 60_000).toISOString().replace('.000Z', 'Z');
+    const recent = await get(`${w.sim.url}/ocpi/2.2.1/locations?date_from=${since}&limit=1`);
+    expect(recent.body.data.map((l: any) => l.id)).to.deep.equal(['SIM-LOC-1']);
+    expect(recent.headers['x-total-count']).to.equal('1');
+    expect(recent.headers.link).to.equal(undefined);
+    const before = await get(`${w.sim.url}/ocpi/2.2.1/locations?date_to=${since}`);
+    expect(before.body.data.map((l: any) => l.id)).to.deep.equal(['SIM-LOC-2', 'SIM-LOC-3']);
+    expect((await get(`${w.sim.url}/ocpi/2.2.1/locations?offset=2`)).body.data.map((l: any) => l.id)).to.deep.equal(['SIM-LOC-1']);
+
+    expect((await get(`${w.sim.url}/ocpi/2.2.1/tariffs`)).body.data.map((x: any) => x.id)).to.deep.equal(['SIM-TARIFF-AC']);
+    expect((await get(`${w.sim.url}/ocpi/2.2.1/sessions?date_from=${since}`)).body.data).to.deep.equal([]);
+    const bad = await get(`${w.sim.url}/ocpi/2.2.1/cdrs?limit=x`);
+    expect(bad.body).to.include({ status_code: 2001, status_message: 'limit: must be a non-negative integer, got "x"' });
+    // Raw token accepted too; a wrong one is 401.
+    expect((await get(`${w.sim.url}/ocpi/2.2.1/locations/SIM-LOC-2/SIM-LOC-2-E1/1`, w.sim.token, true)).body.data).to.include({ id: '1', standard: 'IEC_62196_T2' });
+    expect((await get(`${w.sim.url}/ocpi/2.2.1/locations`, 'wrong')).status).to.equal(401);
+  });
+});
