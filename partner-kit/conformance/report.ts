@@ -28,9 +28,9 @@ export function summarise(suite: string, results: ScenarioResult[], ms: number):
 }
 
 export function describeFailure(r: ScenarioResult): string {
-  const where = r.step ? `step ${r.step.index} (${r.step.name})` : 'scenario';
-  if (r.reason) return `${where}: ${r.reason}`;
-  return `${where}: ${(r.differences ?? []).map((d) => `${d.where}: expected ${d.expected}, got ${d.got}`).join('; ')}`;
+  const where = r.step ? `step ${r.step.index} (${r.step.name}): ` : '';
+  if (r.reason) return `${where}${r.reason}`;
+  return `${where}${(r.differences ?? []).map((d) => `${d.where}: expected ${d.expected}, got ${d.got}`).join('; ')}`;
 }
 
 export function line(r: ScenarioResult): string {
