@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { simWorld, type SimWorld } from '../helpers/simulator.ts';
 import { runCpoEndpointsSuite } from '../../partner-kit/conformance/suites/cpo-endpoints.ts';
 import { line } from '../../partner-kit/conformance/report.ts';
+import { startBrokenCpo, type BrokenCpo } from '../helpers/broken-cpo.ts';
 
 describe('conformance: the cpo-endpoints suite', function () {
   this.timeout(60_000);
@@ -40,6 +41,30 @@ describe('conformance: the cpo-endpoints suite', function () {
         'n/a     tariffs: date_to is applied (exclusive, on last_updated): needs objects with at least 2 different last_updated (the CPO has 1)',
       ]);
       expect(report).to.include({ passed: 26, failed: 0, notApplicable: 3 });
+    });
+  });
+
+  describe('against a CPO whose senders page wrongly', () => {
+    let cpo: BrokenCpo;
+    after(() => cpo?.stop());
+
+    it('fails each wrong sender with the right message, and passes the rest', async () => {
+      cpo = await startBrokenCpo({ locations: 'NO_LINK', sessions: 'IGNORES_OFFSET', cdrs: 'WRONG_TOTAL', tariffs: 'IGNORES_DATE_FROM' });
+      const report = await runCpoEndpointsSuite({ versionsUrl: cpo.versionsUrl, token: cpo.token, resultTimeoutMs: 5000 });
+      const u = `${cpo.url}/ocpi/2.2.1`;
+      expect(report.results.filter((r) => r.outcome === 'failed').map(line)).to.deep.equal([
+        `failed  locations: Link to the next page exactly while objects remain, with the filters repeated: GET ${u}/locations?offset=0&limit=2: X-Total-Count is 5 and 2 objects came, but there is no Link rel="next"`,
+        'failed  locations: walking the Links yields X-Total-Count distinct objects: X-Total-Count says 5, but the pages hold 2 objects',
+        `failed  sessions: offset is applied: GET ${u}/sessions?date_from=2000-01-01T00%3A00%3A00Z&offset=1&limit=1: expected the second object NL/BRK/SESSIONS-2, got NL/BRK/SESSIONS-1 (offset ignored?)`,
+        `failed  sessions: walking the Links yields X-Total-Count distinct objects: GET ${u}/sessions?date_from=2000-01-01T00%3A00%3A00Z&offset=2&limit=2: page 2 repeats 2 object(s) of earlier pages, e.g. NL/BRK/SESSIONS-1 (offset ignored?)`,
+        'failed  cdrs: walking the Links yields X-Total-Count distinct objects: X-Total-Count says 10, but the pages hold 5 objects',
+        `failed  cdrs: date_from is applied (inclusive, on last_updated): GET ${u}/cdrs?date_from=2026-01-01T10%3A04%3A00Z: X-Total-Count must count the date filter: expected 1, got 6`,
+        `failed  cdrs: date_to is applied (exclusive, on last_updated): GET ${u}/cdrs?date_to=2026-01-01T10%3A04%3A00Z: X-Total-Count must count the date filter: expected 4, got 9`,
+        `failed  tariffs: date_from is applied (inclusive, on last_updated): GET ${u}/tariffs?date_from=2026-01-01T10%3A04%3A00Z: 4 of 5 objects are older than date_from (date_from ignored?)`,
+      ]);
+      // Everything it does right passes: versions, details, token encoding, the remaining paging checks and the commands receiver.
+      expect(report).to.include({ passed: 21, failed: 8, notApplicable: 0 });
+      expect(report.results.filter((r) => r.file === 'commands receiver').map((r) => r.outcome)).to.deep.equal(['passed', 'passed']);
     });
   });
 });

@@ -140,7 +140,8 @@ export async function runCpoEndpointsSuite(options: CpoEndpointsOptions): Promis
   try {
     let versionUrl = '';
     let endpoints: { identifier: string; role: string; url: string }[] = [];
-    const senders = new Map<string, { objects: any[] }>();
+    /** The partner's locations, for the commands check to start a session on. */
+    const locations: any[] = [];
 
     await check('token encoding: the CPO accepts Authorization: Token base64(token) (OCPI 2.2.1)', 'versions', async () => {
       const b64 = await get(options.versionsUrl, 'GET', undefined, 'BASE64');
@@ -242,15 +243,8 @@ export async function runCpoEndpointsSuite(options: CpoEndpointsOptions): Promis
         }
         if (url) throw new NotApplicable(`more than ${MAX_PAGES} pages: not walked to the end`);
         if (seen.length !== first.total) fail(`X-Total-Count says ${first.total}, but the pages hold ${seen.length} objects`);
-        senders.set(module, { objects: seen });
       });
 
-      const dated = () => {
-        const objects = senders.get(module)?.objects ?? first?.objects ?? [];
-        const times = [...new Set(objects.map((o) => o?.last_updated).filter((t): t is string => typeof t === 'string' && !Number.isNaN(Date.parse(t))))].sort((a, b) => Date.parse(a) - Date.parse(b));
-        if (times.length < 2) throw new NotApplicable(`needs objects with at least 2 different last_updated (the CPO has ${times.length})`);
-        return { objects, times };
-      };
       const all = async (query: Record<string, string>) => {
         const objects: any[] = [];
         let url: string | undefined = pageUrl({ ...query, offset: '0', limit: '100' });
@@ -266,9 +260,16 @@ export async function runCpoEndpointsSuite(options: CpoEndpointsOptions): Promis
         return { objects, total, shown: pageUrl(query) };
       };
 
+      // The dates are chosen from every object, read in pages of 100 (so a sender whose Link or offset is broken still shows them all).
+      const dated = async () => {
+        const objects = (await all({})).objects;
+        const times = [...new Set(objects.map((o) => o?.last_updated).filter((t): t is string => typeof t === 'string' && !Number.isNaN(Date.parse(t))))].sort((a, b) => Date.parse(a) - Date.parse(b));
+        if (times.length < 2) throw new NotApplicable(`needs objects with at least 2 different last_updated (the CPO has ${times.length})`);
+        return { objects, times };
+      };
       await check(`${module}: date_from is applied (inclusive, on last_updated)`, group, async () => {
         if (!first) throw new NotApplicable('no first page');
-        const { objects, times } = dated();
+        const { objects, times } = await dated();
         const from = times[times.length - 1]!;
         const expected = objects.filter((o) => Date.parse(o.last_updated) >= Date.parse(from)).length;
         const got = await all({ date_from: from });
@@ -278,9 +279,11 @@ export async function runCpoEndpointsSuite(options: CpoEndpointsOptions): Promis
         if (got.total !== expected) fail(`GET ${got.shown}: X-Total-Count must count the date filter: expected ${expected}, got ${got.total}`);
       });
 
+      if (module === 'locations' && endpoint()) locations.push(...(await all({}).catch(() => ({ objects: [] }))).objects);
+
       await check(`${module}: date_to is applied (exclusive, on last_updated)`, group, async () => {
         if (!first) throw new NotApplicable('no first page');
-        const { objects, times } = dated();
+        const { objects, times } = await dated();
         const to = times[times.length - 1]!;
         const expected = objects.filter((o) => Date.parse(o.last_updated) < Date.parse(to)).length;
         const got = await all({ date_to: to });
@@ -296,7 +299,7 @@ export async function runCpoEndpointsSuite(options: CpoEndpointsOptions): Promis
     await check('commands: START_SESSION is answered with a CommandResponse', 'commands receiver', async () => {
       const url = endpoints.find((e) => e.identifier === 'commands' && e.role === 'RECEIVER')?.url;
       if (!url) throw new NotApplicable('the CPO offers no commands RECEIVER endpoint');
-      const location = (senders.get('locations')?.objects ?? []).find((l) => Array.isArray(l?.evses) && l.evses.some((e: any) => e?.uid));
+      const location = locations.find((l) => Array.isArray(l?.evses) && l.evses.some((e: any) => e?.uid));
       if (!location) throw new NotApplicable('the CPO lists no location with an EVSE to start a session on');
       const evse = location.evses.find((e: any) => e?.uid);
       const body = {
