@@ -6,6 +6,8 @@ import { orderWithSession } from '../../ocpi-modules/commands/view.ts';
 import type { ChargingOrder } from '../../ocpi-modules/commands/entities.ts';
 import { requireSandboxPartner, type SandboxState } from './auth.ts';
 import { ownOrder, startSandboxSession, stopSandboxOrder } from './charging.ts';
+import { listExchanges } from './request-log.ts';
+import { wipeSandboxData } from './wipe.ts';
 
 /**
  * The sandbox API of a sandbox partner (README "Sandbox"), opened with its own OCPI token C:
@@ -31,6 +33,12 @@ export function sandboxRouter(services: Services): Router {
     // Like the app's stop: accepted, the CPO's CommandResult follows.
     ctx.status = 202;
     ctx.body = await view(ctx, await stopSandboxOrder(services, s(ctx).em, s(ctx).log, s(ctx).partner, ctx.params.order_id!));
+  });
+  router.get('/requests', async (ctx) => {
+    ctx.body = { data: await listExchanges(s(ctx).em, s(ctx).partner) };
+  });
+  router.delete('/data', async (ctx) => {
+    ctx.body = { removed: await wipeSandboxData(s(ctx).em, s(ctx).partner) };
   });
   return router;
 }
