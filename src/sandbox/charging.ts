@@ -70,6 +70,7 @@ export async function startSandboxSession(services: Services, em: EntityManager,
     { location_id: location, evse_uid: evseUid, ...(connectorId !== undefined ? { connector_id: connectorId } : {}), token_uid: uid, token_type: TOKEN_TYPE },
     undefined,
     `sandbox:${partner.id}`,
+    { sandboxPartnerId: partner.id },
   );
   return order;
 }
