@@ -54,6 +54,8 @@ export interface Config {
   trustProxy: boolean;
   jobsEnabled: boolean;
   logLevel: string;
+  /** `serve --sandbox` (or SANDBOX_ONLY=true): every partner created is a sandbox partner. */
+  sandboxOnly: boolean;
 }
 
 export interface RequiredEndpoint {
@@ -225,5 +227,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustProxy: bool(env, 'TRUST_PROXY', false),
     jobsEnabled: bool(env, 'JOBS_ENABLED', true),
     logLevel: pattern(env, 'LOG_LEVEL', 'info', LOG_LEVELS, 'one of fatal|error|warn|info|debug|trace|silent'),
+    sandboxOnly: bool(env, 'SANDBOX_ONLY', false),
   };
 }

@@ -73,6 +73,7 @@ async function serve(config: ReturnType<typeof loadConfig>, args: string[]): Pro
   // The demo's CPO is a process on this machine: the hub must be let call loopback. Its JSON
   // log would drown the demo's lines, so it says only warnings unless LOG_LEVEL asks for more.
   if (demo) config = { ...config, allowPrivatePartnerUrls: true, logLevel: process.env.LOG_LEVEL ? config.logLevel : 'warn' };
+  if (args.includes('--sandbox')) config = { ...config, sandboxOnly: true };
   const hub = await startHub({ config });
   const running = demo ? await startDemoOrStop(hub) : undefined;
   await new Promise<void>((resolve) => {
@@ -151,7 +152,9 @@ async function partnerCommand(config: ReturnType<typeof loadConfig>, args: strin
           website: values.website,
           contact_email: values['contact-email'],
         });
-        print(await partnerView(em, services, await createPartner(em, services, input, actor)));
+        const { partner, grant } = await createPartner(em, services, input, actor);
+        const view = await partnerView(em, services, partner);
+        print(grant ? { ...view, token_a: grant.tokenA, token_a_expires_at: grant.expiresAt, versions_url: `${config.publicUrl}/ocpi/versions` } : view);
         break;
       }
       case 'list': {

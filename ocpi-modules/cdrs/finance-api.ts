@@ -12,6 +12,7 @@ import { CdrEntity, CdrEventEntity, ReconciliationLineEntity, ReconciliationRunE
 import { cdrTransition } from './settle.ts';
 import { reconcile } from './reconcile.ts';
 import { toCsv } from './csv.ts';
+import { isSandboxPartner, outsideSandbox } from '../../src/sandbox/visibility.ts';
 
 /**
  * The finance API. Amounts are decimal numbers in the currency's major unit (5.5 is EUR 5.50),
@@ -107,7 +108,7 @@ async function reconciliationRows(state: ApiState, from: Date, to: Date, partner
             count(*) filter (where c.state = 'DISPUTED') as disputed_count,
             count(*) filter (where c.state = 'EXCEPTION') as exception_count
        from cdrs c join partners p on p.id = c.partner_id
-      where c.end_date_time >= ? and c.end_date_time < ? ${partnerId ? 'and c.partner_id = ?' : ''}
+      where c.end_date_time >= ? and c.end_date_time < ? and not p.sandbox ${partnerId ? 'and c.partner_id = ?' : ''}
       group by c.partner_id, p.name, p.country_code, p.party_id, c.currency
       order by p.country_code, p.party_id, c.currency`,
     partnerId ? [from, to, partnerId] : [from, to],
@@ -163,7 +164,8 @@ export function financeRouter(services: Services): Router {
       if (!/^\d{1,18}$/.test(after)) throw invalid('cursor: not a cursor this API gave out');
     }
     const where = {
-      ...(partnerId ? { partnerId } : {}),
+      // A sandbox partner's CDRs never reach finance.
+      ...(await outsideSandbox(s(ctx).em, partnerId)),
       ...(stateFilter ? { state: stateFilter as CdrState } : {}),
       ...(from || to ? { endDateTime: { ...(from ? { $gte: from } : {}), ...(to ? { $lt: to } : {}) } } : {}),
       ...(after ? { seq: { $gt: after } } : {}),
@@ -176,7 +178,7 @@ export function financeRouter(services: Services): Router {
   router.get('/cdrs/:id', async (ctx) => {
     const id = ctx.params.id!;
     const cdr = isUuid(id) ? await s(ctx).em.findOne(CdrEntity, { id }) : null;
-    if (!cdr) throw notFound(`no CDR ${id}`);
+    if (!cdr || (await isSandboxPartner(s(ctx).em, cdr.partnerId))) throw notFound(`no CDR ${id}`);
     const events = await s(ctx).em.find(CdrEventEntity, { cdrRef: cdr.id }, { orderBy: { id: 'asc' } });
     ctx.body = { ...cdrView(cdr), tariff_used: cdr.tariffUsed ?? null, pricing: cdr.pricing ?? null, cdr: cdr.body, events: events.map((e) => ({ at: e.at, cause: e.cause, from: e.fromState ?? null, to: e.toState ?? null, actor: e.actor ?? null, detail: e.detail ?? null })) };
   });
@@ -191,7 +193,7 @@ export function financeRouter(services: Services): Router {
     const actor = s(ctx).actor!;
     ctx.body = await s(ctx).em.transactional(async (tx) => {
       const cdr = await tx.findOne(CdrEntity, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!cdr) throw notFound(`no CDR ${id}`);
+      if (!cdr || (await isSandboxPartner(tx, cdr.partnerId))) throw notFound(`no CDR ${id}`);
       if (cdr.state !== 'DISPUTED') throw new HubError('CONFLICT', `CDR is ${cdr.state}: only a DISPUTED one can be resolved`, { state: cdr.state });
       cdr.resolution = body.resolution as string;
       cdr.resolutionNote = (body.note as string).trim();
@@ -222,7 +224,8 @@ export function financeRouter(services: Services): Router {
     const partnerId = partnerFilter(body.partner_id);
     if (!partnerId) throw invalid('partner_id: is required');
     const { from, to } = period(body, true);
-    await getPartner(s(ctx).em, partnerId);
+    const partner = await getPartner(s(ctx).em, partnerId);
+    if (partner.sandbox) throw new HubError('CONFLICT', `partner ${partnerId} is a sandbox partner: its CDRs are not reconciled`, { reason: 'SANDBOX_PARTNER' });
     const run = await reconcile(services, s(ctx).log, partnerId, from!, to!, s(ctx).actor!);
     ctx.status = 201;
     ctx.body = await runView(s(ctx), run);
@@ -231,7 +234,7 @@ export function financeRouter(services: Services): Router {
   router.get('/reconciliation-runs/:id', async (ctx) => {
     const id = ctx.params.id!;
     const run = isUuid(id) ? await s(ctx).em.findOne(ReconciliationRunEntity, { id }) : null;
-    if (!run) throw notFound(`no reconciliation run ${id}`);
+    if (!run || (await isSandboxPartner(s(ctx).em, run.partnerId))) throw notFound(`no reconciliation run ${id}`);
     ctx.body = await runView(s(ctx), run);
   });
   return router;

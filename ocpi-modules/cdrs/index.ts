@@ -5,6 +5,7 @@ import { watchdogJob } from './watchdog.ts';
 import { reconciliationJob } from './reconcile.ts';
 import { financeRouter } from './finance-api.ts';
 import { databaseGauge } from '../../src/observability/gauges.ts';
+import { notSandboxSql } from '../../src/sandbox/visibility.ts';
 
 /**
  * CDRs, as RECEIVER, and settlement: validation, recomputation from the tariff the user saw,
@@ -20,6 +21,6 @@ export const cdrsModule: OcpiModule = {
   jobs: [watchdogJob, reconciliationJob],
   apiRouters: (services) => [financeRouter(services)],
   gauges(services) {
-    databaseGauge(services, 'ocpi_hub_cdrs', 'CDRs by settlement state', 'state', () => [`select state as key, count(*) as n from cdrs group by state`, []]);
+    databaseGauge(services, 'ocpi_hub_cdrs', 'CDRs by settlement state', 'state', () => [`select state as key, count(*) as n from cdrs c where ${notSandboxSql('c')} group by state`, []]);
   },
 };

@@ -67,7 +67,7 @@ export async function reconcile(services: Services, log: Logger, partnerId: stri
   return run;
 }
 
-/** Every day: each active CPO with a CDRs sender, over the previous UTC day. */
+/** Every day: each active (non-sandbox) CPO with a CDRs sender, over the previous UTC day. */
 export const reconciliationJob: Job = {
   name: 'cdr-reconciliation',
   schedule: (config) => config.reconciliationCron,
@@ -75,7 +75,8 @@ export const reconciliationJob: Job = {
     const now = services.clock.now();
     const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
     const from = new Date(to.getTime() - 86_400_000);
-    const partners = await services.orm.em.fork().find(PartnerEntity, { status: 'ACTIVE', role: 'CPO' });
+    // Sandbox partners are not settled with: nothing of theirs is reconciled.
+    const partners = await services.orm.em.fork().find(PartnerEntity, { status: 'ACTIVE', role: 'CPO', sandbox: false });
     for (const partner of partners) {
       if (!partnerEndpoint(partner, 'cdrs', 'SENDER')) continue;
       await reconcile(services, services.log.child({ job: 'cdr-reconciliation' }), partner.id, from, to, 'job:reconciliation');

@@ -8,6 +8,7 @@ import { orderHistory, orderWithSession, ordersWithSessions, commandView } from 
 import { startCharging } from './start.ts';
 import { stopCharging, unlockConnector } from './stop.ts';
 import { CommandEntity } from './entities.ts';
+import { isSandboxPartner, outsideSandbox } from '../../src/sandbox/visibility.ts';
 
 /** The app's charging API (start, follow, stop) and the operators' view of orders and commands. */
 export function appChargingRouter(services: Services): Router {
@@ -28,16 +29,20 @@ export function appChargingRouter(services: Services): Router {
     if (!uid) throw invalid('token_uid: is required');
     const limit = typeof ctx.query.limit === 'string' ? Number(ctx.query.limit) : 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalid('limit: must be an integer from 1 to 100');
-    const orders = await state(ctx).em.find(ChargingOrderEntity, { tokenUid: { $ilike: uid.replace(/[\\%_]/g, '\\$&') } }, { orderBy: { seq: 'desc' }, limit });
+    const orders = await state(ctx).em.find(ChargingOrderEntity, { tokenUid: { $ilike: uid.replace(/[\\%_]/g, '\\$&') }, ...(await outsideSandbox(state(ctx).em)) }, { orderBy: { seq: 'desc' }, limit });
     ctx.body = { data: await ordersWithSessions(state(ctx).em, orders) };
   });
   router.get('/:id', async (ctx) => {
     const id = ctx.params.id!;
     const order = isUuid(id) ? await state(ctx).em.findOne(ChargingOrderEntity, { id }) : null;
-    if (!order) throw notFound(`no charging session ${id}`);
+    // A sandbox partner's orders belong to its sandbox API, not to the app.
+    if (!order || (await isSandboxPartner(state(ctx).em, order.partnerId))) throw notFound(`no charging session ${id}`);
     ctx.body = await orderWithSession(state(ctx).em, order);
   });
   router.post('/:id/stop', async (ctx) => {
+    const id = ctx.params.id!;
+    const found = isUuid(id) ? await state(ctx).em.findOne(ChargingOrderEntity, { id }) : null;
+    if (found && (await isSandboxPartner(state(ctx).em, found.partnerId))) throw notFound(`no charging session ${id}`);
     const order = await stopCharging(services, state(ctx).em, state(ctx).log, ctx.params.id!, state(ctx).actor!);
     ctx.status = 202;
     ctx.body = await orderWithSession(state(ctx).em, order);

@@ -78,9 +78,10 @@ export function fingerprint(request: StartRequest): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-async function findToken(em: EntityManager, request: StartRequest): Promise<TokenRecord> {
+async function findToken(em: EntityManager, request: StartRequest, sandboxPartnerId: string | undefined): Promise<TokenRecord> {
   const types = request.token_type ? [request.token_type] : TOKEN_TYPES;
-  const tokens = await em.find(TokenEntity, { tokenKey: { $in: types.map((t) => tokenKey(request.token_uid, t)) } });
+  // A sandbox partner's token charges only on that partner's sandbox; the app does not know it.
+  const tokens = await em.find(TokenEntity, { tokenKey: { $in: types.map((t) => tokenKey(request.token_uid, t)) }, sandboxPartnerId: sandboxPartnerId ?? null });
   if (!tokens.length) throw unknown('TOKEN_UNKNOWN', `token_uid: no token ${request.token_uid}${request.token_type ? ` of type ${request.token_type}` : ''}`);
   if (tokens.length > 1) throw invalid(`token_type: is required, token ${request.token_uid} exists as ${tokens.map((t) => t.type).sort().join(' and ')}`, { reason: 'INVALID_REQUEST' });
   const token = tokens[0]!;
@@ -98,9 +99,12 @@ interface Target {
   tariff?: { snapshot: Record<string, unknown>; versionId: string; timeZone: string };
 }
 
-async function findTarget(services: Services, em: EntityManager, request: StartRequest): Promise<Target> {
+async function findTarget(services: Services, em: EntityManager, request: StartRequest, sandboxPartnerId: string | undefined): Promise<Target> {
   const location = await em.findOne(LocationEntity, { id: request.location_id });
   if (!location) throw unknown('LOCATION_UNKNOWN', `location_id: no location ${request.location_id}`);
+  // The app never sees a sandbox partner's locations; a sandbox start only its own partner's.
+  const owner = await em.findOne(PartnerEntity, { id: location.partnerId }, { fields: ['id', 'sandbox'] });
+  if (sandboxPartnerId ? location.partnerId !== sandboxPartnerId : owner?.sandbox) throw unknown('LOCATION_UNKNOWN', `location_id: no location ${request.location_id}`);
   const evse = await em.findOne(EvseEntity, { locationRef: location.id, evseKey: objectKey(location.countryCode, location.partyId, request.evse_uid) });
   const published: EvseJson | undefined = (location.published?.evses ?? []).find((e) => sameId(e.uid, request.evse_uid));
   if (!evse) throw unknown('EVSE_UNKNOWN', `evse_uid: no EVSE ${request.evse_uid} at location ${request.location_id}`);
@@ -153,7 +157,16 @@ async function replay(em: EntityManager, key: string, print: string): Promise<St
   return { order: existing, replayed: true };
 }
 
-export async function startCharging(services: Services, em: EntityManager, log: Logger, body: Record<string, unknown>, idempotencyKey: string | undefined, actor: string): Promise<StartOutcome> {
+/** `options.sandboxPartnerId`: a sandbox partner's own start (src/sandbox/), on its own chargers with its sandbox token. */
+export async function startCharging(
+  services: Services,
+  em: EntityManager,
+  log: Logger,
+  body: Record<string, unknown>,
+  idempotencyKey: string | undefined,
+  actor: string,
+  options: { sandboxPartnerId?: string } = {},
+): Promise<StartOutcome> {
   const answerBy = performance.now() + services.config.appCommandAnswerMs;
   if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) throw invalid('Idempotency-Key: must be 1 to 255 printable characters', { reason: 'INVALID_REQUEST' });
   const request = parseStartRequest(body);
@@ -162,10 +175,10 @@ export async function startCharging(services: Services, em: EntityManager, log: 
     const earlier = await replay(em, idempotencyKey, print);
     if (earlier) return earlier;
   }
-  const token = await findToken(em, request);
+  const token = await findToken(em, request, options.sandboxPartnerId);
   let target: Target;
   try {
-    target = await findTarget(services, em, request);
+    target = await findTarget(services, em, request, options.sandboxPartnerId);
   } catch (err) {
     // A retry racing its own first attempt sees that attempt's order as "a start in progress".
     const earlier = idempotencyKey && err instanceof HubError && err.details?.reason === 'EVSE_START_IN_PROGRESS' ? await replay(em.fork(), idempotencyKey, print) : undefined;

@@ -7,7 +7,7 @@ import { appViews, type LocationRow } from './app-view.ts';
 import { confirmedSql } from './freshness.ts';
 
 /**
- * The app's locations API: only approved, published locations of active partners not hidden
+ * The app's locations API: only approved, published locations of active (non-sandbox) partners not hidden
  * by the circuit breaker, with at least one EVSE that is not REMOVED. Geo filters use the
  * GiST index on `geo`; `near` orders by distance.
  */
@@ -61,7 +61,8 @@ function parseFilters(query: Record<string, unknown>): Filters {
   return filters;
 }
 
-const VISIBLE = `l.published is not null and l.publish_flag and p.status = 'ACTIVE' and not p.map_hidden
+// A sandbox partner's locations are its own: never shown to the app.
+const VISIBLE = `l.published is not null and l.publish_flag and p.status = 'ACTIVE' and not p.map_hidden and not p.sandbox
   and exists (select 1 from evses e where e.location_id = l.id and e.published and e.status <> 'REMOVED')`;
 
 export async function queryLocations(services: Services, em: ApiState['em'], filters: Filters) {

@@ -111,6 +111,8 @@ export async function checkPartnerFreshness(services: Services): Promise<void> {
     if (!partner) continue;
     const ratio = f.evses ? f.stale / f.evses : 0;
     partner.staleRatio = ratio;
+    // A sandbox partner is not monitored: its map is its own, and nobody is paged for it.
+    if (partner.sandbox) continue;
     const open = ratio > partnerStaleRatio;
     if (open !== partner.mapHidden) {
       partner.mapHidden = open;

@@ -1,4 +1,5 @@
 import { LockMode } from '@mikro-orm/core';
+import { outsideSandbox } from '../../src/sandbox/visibility.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { HubError, invalid, isUuid, notFound } from '../../src/errors.ts';
 import { recordEvent } from '../../src/partners/events.ts';
@@ -30,7 +31,8 @@ const STATES: ReviewState[] = ['PENDING', 'APPROVED', 'REJECTED', 'SUPERSEDED'];
 
 export async function listReviews(em: EntityManager, state: string | undefined) {
   if (state !== undefined && !STATES.includes(state as ReviewState)) throw invalid(`state: must be one of ${STATES.join(', ')}`);
-  const reviews = await em.find(LocationReviewEntity, state ? { state: state as ReviewState } : {}, { orderBy: { seq: 'asc' } });
+  // Sandbox partners' locations are never reviewed; any review of theirs (made before it became one) stays out of the queue.
+  const reviews = await em.find(LocationReviewEntity, { ...(state ? { state: state as ReviewState } : {}), ...(await outsideSandbox(em)) }, { orderBy: { seq: 'asc' } });
   const locations = await em.find(LocationEntity, { id: { $in: [...new Set(reviews.map((r) => r.locationRef))] } });
   return reviews.map((r) => reviewView(r, locations.find((l) => l.id === r.locationRef)?.locationId ?? ''));
 }

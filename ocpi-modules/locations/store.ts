@@ -224,7 +224,7 @@ async function tariffFlags(location: LocationJson, input: WriteInput): Promise<s
 
 /**
  * What the app may see. Key-field changes (and a new location) wait for review, unless the
- * partner is trusted and nothing is flagged; everything else publishes at once, with the key
+ * partner is trusted and nothing is flagged (or is a sandbox partner); everything else publishes at once, with the key
  * fields not yet approved kept at their published values. A value rejected before is never
  * reviewed again (rejections.ts): it stays held. A newer change replaces a review still
  * pending; one that leaves the changes to review as they were keeps it.
@@ -257,7 +257,8 @@ async function decidePublication(
   // Nothing was ever approved: the whole location is reviewed, rejected values pointed out.
   const diff = row.published ? split.open : split.changes;
   const flags = [...(await tariffFlags()), ...(row.published ? [] : rejectedBeforeFlags(split))];
-  if (partner.trusted && !flags.length) {
+  // A sandbox partner's locations show to itself only: nobody reviews them, flags or not.
+  if ((partner.trusted && !flags.length) || partner.sandbox) {
     if (pending) supersede(pending, now);
     await clearRejections(em, row.id, diff.map((c) => c.field));
     await publish(em, row, now, evseRows, held);

@@ -9,6 +9,8 @@ export interface TokenRecord {
   tokenKey: string;
   body: Token;
   valid: boolean;
+  /** The sandbox partner this token was made for (src/sandbox/): offered to that partner only. */
+  sandboxPartnerId?: string | null;
   lastUpdated: Date;
   createdAt: Date;
 }
@@ -23,6 +25,7 @@ export const TokenEntity = new EntitySchema<TokenRecord>({
     tokenKey: { type: 'string' },
     body: { type: 'json' },
     valid: { type: 'boolean' },
+    sandboxPartnerId: { type: 'uuid', nullable: true },
     lastUpdated: { type: 'Date' },
     createdAt: { type: 'Date' },
   },

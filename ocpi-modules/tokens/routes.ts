@@ -14,6 +14,8 @@ async function list(req: OcpiRequest) {
   const max = req.services.config.paginationMaxLimit;
   const page = parsePage(req.query, max);
   const where = {
+    // A sandbox partner's token is offered to that partner only.
+    $or: [{ sandboxPartnerId: null }, { sandboxPartnerId: req.caller.partner.id }],
     ...(page.dateFrom || page.dateTo ? { lastUpdated: { ...(page.dateFrom ? { $gte: page.dateFrom } : {}), ...(page.dateTo ? { $lt: page.dateTo } : {}) } } : {}),
   };
   const [rows, total] = await req.em.findAndCount(TokenEntity, where, { orderBy: { lastUpdated: 'asc', id: 'asc' }, offset: page.offset, limit: page.limit });
@@ -26,7 +28,8 @@ async function authorize(req: OcpiRequest) {
   const type = parseTokenType(req.query.type);
   let location: LocationReferences | undefined;
   if (req.body !== undefined && req.body !== null) location = await req.accept<LocationReferences>('LocationReferences', req.body);
-  const record = await findToken(req.em, uid, type);
+  const found = await findToken(req.em, uid, type);
+  const record = found && (!found.sandboxPartnerId || found.sandboxPartnerId === req.caller.partner.id) ? found : undefined;
   if (!record) throw new HubError('UNKNOWN_TOKEN', `unknown ${type} token ${uid}`);
   const info: AuthorizationInfo = {
     allowed: record.valid ? 'ALLOWED' : 'BLOCKED',

@@ -49,8 +49,10 @@ export async function findToken(em: EntityManager, uid: string, type: TokenType)
   return (await em.findOne(TokenEntity, { tokenKey: tokenKey(uid, type) })) ?? undefined;
 }
 
+/** A token of the app's: a sandbox partner's token is not one (src/sandbox/). */
 export async function getToken(em: EntityManager, uid: string, type: TokenType): Promise<TokenRecord> {
-  const record = await findToken(em, uid, type);
+  const found = await findToken(em, uid, type);
+  const record = found?.sandboxPartnerId ? undefined : found;
   if (!record) throw notFound(`no ${type} token ${uid}`);
   return record;
 }

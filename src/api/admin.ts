@@ -42,9 +42,10 @@ export function adminRouter(services: Services): Router {
   });
 
   router.post('/partners', async (ctx) => {
-    const partner = await createPartner(s(ctx).em, services, parseNewPartner(await jsonBody(ctx, services)), s(ctx).actor!);
+    const { partner, grant: sandboxGrant } = await createPartner(s(ctx).em, services, parseNewPartner(await jsonBody(ctx, services)), s(ctx).actor!);
     ctx.status = 201;
-    ctx.body = await partnerView(s(ctx).em, services, partner);
+    // A sandbox partner is approved on creation: its token A is shown here, once, as approve shows it.
+    ctx.body = sandboxGrant ? await grant(ctx, sandboxGrant) : await partnerView(s(ctx).em, services, partner);
   });
   router.get('/partners', async (ctx) => {
     // One status at most: a repeated parameter must be refused, not silently dropped (which listed every partner).

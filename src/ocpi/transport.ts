@@ -12,6 +12,7 @@ import { VERSIONS, type VersionAdapter } from './versions/index.ts';
 import { partnerAcceptContext } from './versions/context.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../observability/log.ts';
+import { recordExchange } from '../sandbox/request-log.ts';
 
 /** Koa state of an OCPI request. */
 export interface OcpiState {
@@ -62,6 +63,14 @@ export function ocpiFrame(services: Services) {
     const ms = performance.now() - started;
     services.metrics.httpRequests.observe({ surface: 'ocpi', method: ctx.method, status: String(ctx.status) }, ms / 1000);
     const body = ctx.body as { status_code?: number; status_message?: string } | undefined;
+    if (state.caller?.partner.sandbox) {
+      await recordExchange(
+        services,
+        state.caller.partner,
+        { direction: 'INBOUND', method: ctx.method, path: ctx.url, httpStatus: ctx.status, statusCode: body?.status_code, statusMessage: body?.status_message, correlationId: state.correlationId },
+        [state.caller.token],
+      );
+    }
     state.log.info(
       {
         method: ctx.method,

@@ -57,6 +57,8 @@ export interface Partner {
   heartbeatError?: string | null;
   /** Named tolerances an operator switched on (src/ocpi/tolerances.ts). */
   tolerances: string[];
+  /** A partner testing against the hub: approved on creation, its data invisible to the app, finance and operations. */
+  sandbox: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -98,6 +100,7 @@ export const PartnerEntity = new EntitySchema<Partner>({
     heartbeatLatencyMs: { type: 'integer', nullable: true },
     heartbeatError: { type: 'text', nullable: true },
     tolerances: { type: 'json', default: '[]' },
+    sandbox: { type: 'boolean', default: false },
     createdAt: { type: 'Date' },
     updatedAt: { type: 'Date' },
   },

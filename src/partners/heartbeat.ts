@@ -47,14 +47,15 @@ export async function beat(services: Services, partnerId: string): Promise<void>
   const deps = { log: services.log, metrics: services.metrics, now };
   if (error === undefined) {
     if (partner.role === 'CPO' && !wasDown && freshnessMode(partner) === 'PUSH_AND_HEARTBEAT') await confirmByHeartbeat(services, partner.id, previousOk, now);
-    if (wasDown) raiseAlert(em, deps, { kind: 'PARTNER_REACHABLE', partnerId: partner.id, detail: { missed: partner.missedHeartbeats, last_seen_at: partner.heartbeatOkAt ?? null } });
+    if (wasDown && !partner.sandbox) raiseAlert(em, deps, { kind: 'PARTNER_REACHABLE', partnerId: partner.id, detail: { missed: partner.missedHeartbeats, last_seen_at: partner.heartbeatOkAt ?? null } });
     partner.missedHeartbeats = 0;
     partner.heartbeatOkAt = now;
     partner.heartbeatError = null;
   } else {
     partner.missedHeartbeats += 1;
     partner.heartbeatError = error;
-    if (partner.missedHeartbeats === misses) raiseAlert(em, deps, { kind: 'PARTNER_UNREACHABLE', partnerId: partner.id, detail: { missed: misses, last_seen_at: partner.heartbeatOkAt ?? null, error } });
+    // A sandbox partner going away is its own business: counted, never an alert.
+    if (partner.missedHeartbeats === misses && !partner.sandbox) raiseAlert(em, deps, { kind: 'PARTNER_UNREACHABLE', partnerId: partner.id, detail: { missed: misses, last_seen_at: partner.heartbeatOkAt ?? null, error } });
   }
   await em.flush();
 }

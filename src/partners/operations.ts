@@ -26,6 +26,8 @@ export interface NewPartner {
   role: PartnerRole;
   website?: string;
   contact_email?: string;
+  /** A sandbox partner: approved on creation, its data kept away from the app, finance and operations. */
+  sandbox?: boolean;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -48,9 +50,11 @@ export function parseNewPartner(body: unknown): NewPartner {
     if (typeof value !== 'string' || !re.test(value)) throw invalid(`${field}: must be ${what}`);
     return value;
   };
-  const known = new Set(['name', 'country_code', 'party_id', 'role', 'website', 'contact_email']);
+  const known = new Set(['name', 'country_code', 'party_id', 'role', 'website', 'contact_email', 'sandbox']);
   for (const key of Object.keys(b)) if (!known.has(key)) throw invalid(`${key}: is not a field of a partner application`);
+  if (b.sandbox !== undefined && b.sandbox !== null && typeof b.sandbox !== 'boolean') throw invalid('sandbox: must be true or false');
   return {
+    ...(b.sandbox === true ? { sandbox: true } : {}),
     // One line of text: a name shows in one-line listings (`ocpi-hub partner list`) and logs.
     name: str('name', /^(?=.*\S)[^\x00-\x1f\x7f]{1,100}$/, '1 to 100 characters on one line, not all blank')!,
     country_code: str('country_code', /^[A-Za-z]{2}$/, 'an ISO 3166-1 alpha-2 code such as NL')!.toUpperCase(),
@@ -61,8 +65,14 @@ export function parseNewPartner(body: unknown): NewPartner {
   };
 }
 
-export async function createPartner(em: EntityManager, services: Services, input: NewPartner, actor: string): Promise<Partner> {
+/**
+ * A new partner waits for review; a sandbox one (asked for, or every one under `serve --sandbox`)
+ * is approved at once and `grant` carries its token A. It is trusted, too: a partner testing
+ * against a sandbox expects its locations to show (to itself) without waiting for an operator.
+ */
+export async function createPartner(em: EntityManager, services: Services, input: NewPartner, actor: string): Promise<{ partner: Partner; grant?: TokenAGrant }> {
   const now = services.clock.now();
+  const sandbox = input.sandbox === true || services.config.sandboxOnly;
   try {
     return await em.transactional(async (tx) => {
       const partner = tx.create(PartnerEntity, {
@@ -73,11 +83,12 @@ export async function createPartner(em: EntityManager, services: Services, input
         role: input.role,
         website: input.website ?? null,
         contactEmail: input.contact_email ?? null,
-        status: 'PENDING_REVIEW',
+        status: sandbox ? 'APPROVED' : 'PENDING_REVIEW',
         tokenEncoding: 'BASE64',
         ipAllowlist: [],
         moduleScopes: null,
-        trusted: false,
+        trusted: sandbox,
+        sandbox,
         relaxCountryCheck: false,
         mapHidden: false,
         missedHeartbeats: 0,
@@ -86,8 +97,12 @@ export async function createPartner(em: EntityManager, services: Services, input
         updatedAt: now,
       });
       tx.persist(partner);
-      recordEvent(tx, now, { partnerId: partner.id, kind: 'APPLIED', actor, detail: { ...input } });
-      return partner;
+      recordEvent(tx, now, { partnerId: partner.id, kind: 'APPLIED', actor, detail: { ...input, ...(sandbox ? { sandbox: true } : {}) } });
+      if (!sandbox) return { partner };
+      const expiresAt = tokenAExpiry(services, now);
+      const tokenA = issueToken(tx, partner, 'A', now, expiresAt);
+      recordEvent(tx, now, { partnerId: partner.id, kind: 'APPROVED', actor, detail: { sandbox: true, token_a_expires_at: expiresAt.toISOString() } });
+      return { partner, grant: { partner, tokenA, expiresAt } };
     });
   } catch (err) {
     if (err instanceof UniqueConstraintViolationException) {
@@ -240,6 +255,7 @@ export async function partnerView(em: EntityManager, services: Services, partner
     website: partner.website ?? null,
     contact_email: partner.contactEmail ?? null,
     status: partner.status,
+    sandbox: partner.sandbox,
     reject_reason: partner.rejectReason ?? null,
     registered: partner.outboundTokenSealed != null,
     token_a_pending: hasLiveTokenA(tokens, now),

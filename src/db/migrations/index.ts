@@ -11,6 +11,7 @@ import { Migration0011PartnerVersions } from './0011-partner-versions.ts';
 import { Migration0012Freshness } from './0012-freshness.ts';
 import { Migration0013AuthAttempts } from './0013-auth-attempts.ts';
 import { Migration0014CommandRetry } from './0014-command-retry.ts';
+import { Migration0015Sandbox } from './0015-sandbox.ts';
 
 /** Every migration, in order. Listed here rather than discovered by glob, which breaks under tsx. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   { name: '0012-freshness', class: Migration0012Freshness },
   { name: '0013-auth-attempts', class: Migration0013AuthAttempts },
   { name: '0014-command-retry', class: Migration0014CommandRetry },
+  { name: '0015-sandbox', class: Migration0015Sandbox },
 ];
