@@ -105,7 +105,11 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepOutcome
     if (err instanceof TemplateError) throw err;
     return { kind: 'failed', differences: [{ where: `${step.request!.method} request`, expected: 'an answer', got: `no answer (${(err as Error).message})` }] };
   }
-  if (step.not_applicable_on?.status?.includes(answer.status)) return { kind: 'not-applicable', reason: `${step.name}: HTTP ${answer.status}` };
+  if (step.not_applicable_on?.status?.includes(answer.status)) {
+    const said = answer.body as { message?: unknown; status_message?: unknown } | undefined;
+    const message = typeof said?.status_message === 'string' ? said.status_message : typeof said?.message === 'string' ? said.message : undefined;
+    return { kind: 'not-applicable', reason: `HTTP ${answer.status}${message ? ` (${message})` : ''}` };
+  }
   const differences = compare(step.expect ?? {}, answer, ctx.vars);
   if (differences.length) {
     // A failed step's message helps a partner engineer more than any field: carry it along.
