@@ -19,6 +19,15 @@ export interface StepContext {
   /** Variables holding credentials: their values never appear in a report. */
   secretVars: Set<string>;
   timeoutMs: number;
+  /** Sees every request and answer (diagnostics, tests); never given to output as it is, since it holds tokens. */
+  onExchange?: (exchange: Exchange) => void;
+}
+
+export interface Exchange {
+  step: string;
+  method: string;
+  url: string;
+  answer: Answer;
 }
 
 export type StepOutcome = { kind: 'ok' } | { kind: 'failed'; differences: Difference[] } | { kind: 'not-applicable'; reason: string };
@@ -105,6 +114,7 @@ export async function runStep(step: Step, ctx: StepContext): Promise<StepOutcome
     if (err instanceof TemplateError) throw err;
     return { kind: 'failed', differences: [{ where: `${step.request!.method} request`, expected: 'an answer', got: `no answer (${(err as Error).message})` }] };
   }
+  ctx.onExchange?.({ step: step.name, method: step.request!.method, url: fill(step.request!.url, ctx.vars), answer });
   if (step.not_applicable_on?.status?.includes(answer.status)) {
     const said = answer.body as { message?: unknown; status_message?: unknown } | undefined;
     const message = typeof said?.status_message === 'string' ? said.status_message : typeof said?.message === 'string' ? said.message : undefined;

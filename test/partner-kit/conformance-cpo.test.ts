@@ -10,6 +10,8 @@ describe('conformance: the cpo suite against our hub', function () {
   let t: TestHub;
   let report: SuiteReport;
   let partnerId: string;
+  /** What the hub said to each rule scenario's first (refused) PUT. */
+  const ruleMessages = new Map<string, unknown>();
 
   before(async () => {
     t = await startTestHub();
@@ -25,7 +27,11 @@ describe('conformance: the cpo suite against our hub', function () {
     expect(created.body.status).to.equal('APPROVED');
     partnerId = created.body.id;
     const tokenA = created.body.token_a;
-    report = await runCpoSuite({ versionsUrl: `${t.url}/ocpi/versions`, tokenA, countryCode: 'NL', partyId: 'CNF' });
+    report = await runCpoSuite({ versionsUrl: `${t.url}/ocpi/versions`, tokenA, countryCode: 'NL', partyId: 'CNF',
+      onExchange: (scenario, e) => {
+        if (/is refused \(2001\) and nothing is stored$/.test(scenario) && e.method === 'PUT') ruleMessages.set(scenario, (e.answer.body as any)?.status_message);
+      },
+    });
   });
   after(async () => {
     await t.stop();
@@ -46,5 +52,26 @@ describe('conformance: the cpo suite against our hub', function () {
     const again = await runCpoSuite({ versionsUrl: `${t.url}/ocpi/versions`, tokenA: reset.body.token_a, countryCode: 'NL', partyId: 'CNF' });
     expect(again.results.filter((r) => r.outcome !== 'passed').map(line)).to.deep.equal([]);
     expect(again.passed).to.equal(report.passed);
+  });
+
+  it('each rule scenario meets the hub rule it is named after: the hub’s own message, which the fixtures leave out', () => {
+    const messages = Object.fromEntries([...ruleMessages].map(([name, message]) => [name.replace(/^locations: a Location PUT with (.*) is refused \(2001\) and nothing is stored$/, '$1'), String(message).replace(/R[0-9A-F]{8}/g, 'R…')]));
+    expect(messages).to.deep.equal({
+      'coordinates at (0, 0)': 'coordinates: (0, 0) is not a charging location (missing coordinates?)',
+      'a latitude outside -90..90': 'coordinates.latitude: "91.000000" is not a latitude between -90 and 90',
+      'a longitude outside -180..180': 'coordinates.longitude: "181.000000" is not a longitude between -180 and 180',
+      'coordinates outside the declared country': 'coordinates: (52.370216, 4.895168) is in NLD, not in BEL',
+      'EVSE coordinates outside the declared country': 'evses[0].coordinates: (48.856613, 2.352222) is in FRA, not in BEL',
+      'a time_zone that is not an IANA zone': 'time_zone: "Europe/Gent" is not an IANA time zone',
+      'a negative max_voltage': 'evses[0].connectors[0].max_voltage: -230 V must be positive',
+      'an implausible AC max_voltage (11 kV)': 'evses[0].connectors[0].max_voltage: 11000 V is not plausible for AC_3_PHASE (at most 1000 V)',
+      'a max_amperage of 0': 'evses[0].connectors[1].max_amperage: 0 A must be positive',
+      'an implausible AC max_amperage (400 A)': 'evses[1].connectors[0].max_amperage: 400 A is not plausible for AC_3_PHASE (at most 250 A)',
+      'a negative max_electric_power': 'evses[0].connectors[0].max_electric_power: -1 W must be positive',
+      'a max_electric_power above 1 MW': 'evses[0].connectors[1].max_electric_power: 2500000 W exceeds 1 MW',
+      'a max_electric_power above max_voltage × max_amperage × phases': 'evses[0].connectors[0].max_electric_power: 22000 W exceeds max_voltage × max_amperage × phases = 10560 W',
+      'the same EVSE uid twice in one location': 'evses[1].uid: "R…13-1" is also evses[0].uid',
+      'the same connector id twice in one EVSE': 'evses[0].connectors[1].id: "1" is also connectors[0].id',
+    });
   });
 });

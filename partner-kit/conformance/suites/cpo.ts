@@ -3,7 +3,7 @@ import { request } from 'undici';
 import { authorizationHeader } from '../../../src/client/ocpi-client.ts';
 import { loadScenarios, type Scenario } from '../loader.ts';
 import { startCpoServer, type CpoServer } from '../cpo-server.ts';
-import { runStep, type StepContext } from '../steps.ts';
+import { runStep, type Exchange, type StepContext } from '../steps.ts';
 import { fill, TemplateError, type Vars } from '../template.ts';
 import { redact, summarise, type ScenarioResult, type SuiteReport } from '../report.ts';
 
@@ -26,6 +26,8 @@ export interface CpoSuiteOptions {
   timeoutMs?: number;
   /** Called with each result as it is known (the CLI prints it at once). */
   onResult?: (result: ScenarioResult) => void;
+  /** Every request and answer, with the scenario's name (tests and diagnostics only: it holds tokens). */
+  onExchange?: (scenario: string, exchange: Exchange) => void;
 }
 
 const SECRET = /^token\./;
@@ -113,7 +115,7 @@ export async function runCpoSuite(options: CpoSuiteOptions): Promise<SuiteReport
     for (const scenario of set.scenarios) {
       const result = problem
         ? { name: scenario.name, file: scenario.file, outcome: 'failed' as const, reason: `the hub's OCPI 2.2.1 endpoints could not be discovered: ${problem}`, ms: 0 }
-        : await runScenario(scenario, ctx);
+        : await runScenario(scenario, { ...ctx, onExchange: options.onExchange && ((e) => options.onExchange!(scenario.name, e)) });
       const secrets = [...vars.entries()].filter(([k]) => SECRET.test(k)).map(([, v]) => v);
       const shown = redact(result, secrets);
       results.push(shown);
