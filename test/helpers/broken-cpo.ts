@@ -5,7 +5,8 @@ import { request } from 'undici';
 /**
  * A CPO whose senders page wrongly, one fault per module, for the cpo-endpoints suite to catch:
  * Locations never send Link, Sessions ignore offset, CDRs report a wrong X-Total-Count, Tariffs
- * ignore date_from. Five objects each, a minute apart. Its commands receiver is correct.
+ * ignore date_from (each fault chosen per module). Five objects each, a minute apart. Its
+ * commands receiver is correct. `rawToken`: it accepts only the raw token (OCPI 2.2 style).
  */
 export type PagingFault = 'NO_LINK' | 'IGNORES_OFFSET' | 'WRONG_TOTAL' | 'IGNORES_DATE_FROM' | 'NONE';
 
@@ -18,7 +19,7 @@ export interface BrokenCpo {
 
 const OBJECTS = 5;
 
-export async function startBrokenCpo(faults: Record<'locations' | 'sessions' | 'cdrs' | 'tariffs', PagingFault>): Promise<BrokenCpo> {
+export async function startBrokenCpo(faults: Record<'locations' | 'sessions' | 'cdrs' | 'tariffs', PagingFault>, options: { rawToken?: boolean } = {}): Promise<BrokenCpo> {
   const token = 'broken-cpo-token-b';
   let base = '';
   const objects = (module: string) =>
@@ -37,7 +38,8 @@ export async function startBrokenCpo(faults: Record<'locations' | 'sessions' | '
       res.end(JSON.stringify(body));
     };
     const ok = (data: unknown, headers: Record<string, string> = {}) => send(200, { data, status_code: 1000, timestamp: new Date().toISOString() }, headers);
-    if (req.headers.authorization !== `Token ${Buffer.from(token).toString('base64')}`) return send(401, { status_code: 2000, timestamp: new Date().toISOString() });
+    // A 2.2-style CPO reads the token raw, as 2.2.1 no longer allows.
+    if (req.headers.authorization !== `Token ${options.rawToken ? token : Buffer.from(token).toString('base64')}`) return send(401, { status_code: 2000, timestamp: new Date().toISOString() });
     const url = new URL(req.url ?? '/', base);
     const v = `${base}/ocpi/2.2.1`;
     if (url.pathname === '/ocpi/versions') return ok([{ version: '2.2.1', url: v }]);

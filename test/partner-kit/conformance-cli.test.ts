@@ -1,26 +1,11 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { approvedCpo } from '../helpers/onboarding.ts';
 import { loadScenarios } from '../../partner-kit/conformance/loader.ts';
-
-/** `node bin/ocpi-hub.js conformance …` as a partner's CI runs it: output, exit code, JUnit file. */
-function conformance(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/ocpi-hub.js', 'conformance', ...args], { cwd: process.cwd(), env: { ...process.env, LOG_LEVEL: 'silent' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-const testcases = (xml: string) => xml.match(/<testcase /g)?.length ?? 0;
+import { conformance, testcases } from '../helpers/conformance-cli.ts';
 
 describe('conformance: the CLI', function () {
   this.timeout(60_000);

@@ -2,7 +2,11 @@ import { expect } from 'chai';
 import { simWorld, type SimWorld } from '../helpers/simulator.ts';
 import { runCpoEndpointsSuite } from '../../partner-kit/conformance/suites/cpo-endpoints.ts';
 import { line } from '../../partner-kit/conformance/report.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startBrokenCpo, type BrokenCpo } from '../helpers/broken-cpo.ts';
+import { conformance, testcases } from '../helpers/conformance-cli.ts';
 
 describe('conformance: the cpo-endpoints suite', function () {
   this.timeout(60_000);
@@ -46,7 +50,7 @@ describe('conformance: the cpo-endpoints suite', function () {
 
   describe('against a CPO whose senders page wrongly', () => {
     let cpo: BrokenCpo;
-    after(() => cpo?.stop());
+    afterEach(() => cpo?.stop());
 
     it('fails each wrong sender with the right message, and passes the rest', async () => {
       cpo = await startBrokenCpo({ locations: 'NO_LINK', sessions: 'IGNORES_OFFSET', cdrs: 'WRONG_TOTAL', tariffs: 'IGNORES_DATE_FROM' });
@@ -65,6 +69,39 @@ describe('conformance: the cpo-endpoints suite', function () {
       // Everything it does right passes: versions, details, token encoding, the remaining paging checks and the commands receiver.
       expect(report).to.include({ passed: 21, failed: 8, notApplicable: 0 });
       expect(report.results.filter((r) => r.file === 'commands receiver').map((r) => r.outcome)).to.deep.equal(['passed', 'passed']);
+    });
+
+    it('through the CLI: the failure lines, the summary, exit 1 and a JUnit failure per failed check', async () => {
+      cpo = await startBrokenCpo({ locations: 'NO_LINK', sessions: 'NONE', cdrs: 'NONE', tariffs: 'IGNORES_DATE_FROM' });
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpo-endpoints-'));
+      try {
+        const junit = path.join(dir, 'cpo-endpoints.xml');
+        const run = await conformance(['--suite', 'cpo-endpoints', '--partner-versions-url', cpo.versionsUrl, '--partner-token', cpo.token, '--junit', junit]);
+        expect(run.code, run.stderr).to.equal(1);
+        const lines = run.stdout.trim().split('\n');
+        expect(lines.filter((l) => !l.startsWith('passed  '))).to.deep.equal([
+          `failed  locations: Link to the next page exactly while objects remain, with the filters repeated: GET ${cpo.url}/ocpi/2.2.1/locations?offset=0&limit=2: X-Total-Count is 5 and 2 objects came, but there is no Link rel="next"`,
+          'failed  locations: walking the Links yields X-Total-Count distinct objects: X-Total-Count says 5, but the pages hold 2 objects',
+          `failed  tariffs: date_from is applied (inclusive, on last_updated): GET ${cpo.url}/ocpi/2.2.1/tariffs?date_from=2026-01-01T10%3A04%3A00Z: 4 of 5 objects are older than date_from (date_from ignored?)`,
+          '26 passed, 3 failed',
+        ]);
+        expect(run.stdout).to.not.include(cpo.token);
+        const xml = fs.readFileSync(junit, 'utf8');
+        expect(testcases(xml)).to.equal(29);
+        expect(xml.match(/<failure /g)).to.have.length(3);
+        expect(xml).to.include('<testsuite name="cpo-endpoints" tests="29" failures="3" errors="0" skipped="0"');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('a CPO that reads the token raw (OCPI 2.2) fails the encoding check, saying what to do, and is checked raw from then on', async () => {
+      cpo = await startBrokenCpo({ locations: 'NONE', sessions: 'NONE', cdrs: 'NONE', tariffs: 'NONE' }, { rawToken: true });
+      const report = await runCpoEndpointsSuite({ versionsUrl: cpo.versionsUrl, token: cpo.token, resultTimeoutMs: 5000 });
+      expect(report.results.filter((r) => r.outcome !== 'passed').map(line)).to.deep.equal([
+        "failed  token encoding: the CPO accepts Authorization: Token base64(token) (OCPI 2.2.1): the CPO accepts only the raw token (OCPI 2.2 style), not base64 as 2.2.1 requires: set the partner's token encoding to RAW, or have the CPO decode base64",
+      ]);
+      expect(report).to.include({ passed: 28, failed: 1, notApplicable: 0 });
     });
   });
 });
