@@ -20,11 +20,13 @@ export const USAGE = `usage: ocpi-hub conformance --suite cpo|cpo-endpoints [opt
     --party-id PID
     --public-url URL          how the hub reaches the runner's own CPO server (default http://127.0.0.1:PORT)
     --port N                  where that server listens (default: any free port)
+    --host ADDRESS            the address it listens on (default 127.0.0.1; 0.0.0.0 to be reached from another machine)
     --scenarios DIR           scenario files (default: the shipped fixtures/conformance)
   --suite cpo-endpoints     check a partner CPO's own endpoints the way the hub will use them:
     --partner-versions-url URL
     --partner-token TOKEN     the token the CPO accepts from the hub
-    --public-url URL, --port N  where the runner serves the response_url for the CommandResult
+    --public-url URL, --port N, --host ADDRESS
+                              where the runner serves the response_url for the CommandResult
   --junit FILE              also write JUnit XML for CI
   --timeout-ms N            per request (default 15000)`;
 
@@ -48,6 +50,7 @@ export async function run(args: string[]): Promise<number> {
         'party-id': { type: 'string' },
         'public-url': { type: 'string' },
         port: { type: 'string' },
+        host: { type: 'string' },
         scenarios: { type: 'string' },
         'partner-versions-url': { type: 'string' },
         'partner-token': { type: 'string' },
@@ -80,7 +83,7 @@ export async function run(args: string[]): Promise<number> {
   };
   for (const name of ['versions-url', 'partner-versions-url', 'public-url']) if (str(name) !== undefined && !url(name)) return usage(`--${name}: must be an http(s) URL`);
 
-  const common = { port: port === undefined ? undefined : Number(port), publicUrl: str('public-url'), timeoutMs: timeout === undefined ? undefined : Number(timeout), onResult: (r: Parameters<typeof line>[0]) => process.stdout.write(`${line(r)}\n`) };
+  const common = { port: port === undefined ? undefined : Number(port), publicUrl: str('public-url'), host: str('host'), timeoutMs: timeout === undefined ? undefined : Number(timeout), onResult: (r: Parameters<typeof line>[0]) => process.stdout.write(`${line(r)}\n`) };
   let report: SuiteReport;
   try {
     if (str('suite') === 'cpo') {

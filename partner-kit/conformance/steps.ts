@@ -16,8 +16,6 @@ export interface StepContext {
   vars: Vars;
   payloads: Map<string, unknown>;
   server?: CpoServer;
-  /** Variables holding credentials: their values never appear in a report. */
-  secretVars: Set<string>;
   timeoutMs: number;
   /** Sees every request and answer (diagnostics, tests); never given to output as it is, since it holds tokens. */
   onExchange?: (exchange: Exchange) => void;

@@ -22,6 +22,8 @@ export interface CpoEndpointsOptions {
   /** Where the runner serves the response_url for the CommandResult, and how the partner reaches it. */
   port?: number;
   publicUrl?: string;
+  /** The address it listens on (default 127.0.0.1; 0.0.0.0 when the CPO is on another machine). */
+  host?: string;
   timeoutMs?: number;
   /** How long to wait for the CommandResult after the CommandResponse (default 30 s or the CPO's timeout, whichever is less). */
   resultTimeoutMs?: number;
@@ -133,7 +135,7 @@ export async function runCpoEndpointsSuite(options: CpoEndpointsOptions): Promis
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
   });
   const base = (options.publicUrl ?? `http://127.0.0.1:${(server.address() as AddressInfo).port}`).replace(/\/+$/, '');
 

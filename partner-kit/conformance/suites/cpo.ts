@@ -23,6 +23,8 @@ export interface CpoSuiteOptions {
   /** Where the runner's CPO server listens (0: any free port) and the URL the hub must use for it. */
   port?: number;
   publicUrl?: string;
+  /** The address it listens on (default 127.0.0.1; 0.0.0.0 when the hub is on another machine). */
+  host?: string;
   timeoutMs?: number;
   /** Called with each result as it is known (the CLI prints it at once). */
   onResult?: (result: ScenarioResult) => void;
@@ -90,7 +92,7 @@ export async function runCpoSuite(options: CpoSuiteOptions): Promise<SuiteReport
   const results: ScenarioResult[] = [];
   const vars: Vars = new Map();
   try {
-    server = await startCpoServer({ port: options.port, publicUrl: options.publicUrl, countryCode: options.countryCode, partyId: options.partyId });
+    server = await startCpoServer({ port: options.port, publicUrl: options.publicUrl, host: options.host, countryCode: options.countryCode, partyId: options.partyId });
     const run = randomBytes(4).toString('hex');
     const tokenB = `conformance-b-${randomBytes(16).toString('hex')}`;
     const tokenB2 = `conformance-b2-${randomBytes(16).toString('hex')}`;
@@ -110,7 +112,7 @@ export async function runCpoSuite(options: CpoSuiteOptions): Promise<SuiteReport
       'cpo.unsupported_versions_url': server.unsupportedVersionsUrl,
     };
     for (const [k, v] of Object.entries(fixed)) vars.set(k, v);
-    const ctx: StepContext = { vars, payloads: set.payloads, server, secretVars: new Set(), timeoutMs };
+    const ctx: StepContext = { vars, payloads: set.payloads, server, timeoutMs };
     const problem = await discover(vars, options.versionsUrl, options.tokenA, timeoutMs);
     for (const scenario of set.scenarios) {
       const result = problem
