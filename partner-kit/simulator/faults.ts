@@ -10,8 +10,8 @@ export const TRANSPORT_FAULTS: ReadonlySet<FaultMode> = new Set(['random-500', '
 
 /** wrong-cost bills this much more than the tariff says, in per cent. */
 export const WRONG_COST_PERCENT = 12;
-/** rate-limit tells the hub to come back after this many seconds. */
-export const RETRY_AFTER_SECONDS = 30;
+/** rate-limit tells the hub to come back after this many seconds (inside the hub's default 15 s command window). */
+export const RETRY_AFTER_SECONDS = 3;
 
 export interface Faults {
   /** The mode that applies to an EVSE (its own, else the run's); without an EVSE, the run's. */

@@ -46,6 +46,14 @@ describe('partner kit: the CPO simulator against the hub', () => {
     expect(cdrs[0]).to.deep.include({ cdr_id: `CDR-${w.sim.sessions()[0]!.id}`, state: 'SETTLED', cause: 'PRICE_MATCHES', order_id: id, difference: 0 });
     const after = (await w.app('GET', `/locations/${active.location_id}`)).body.evses.find((e: any) => e.uid === 'SIM-LOC-1-E1');
     expect(after.status).to.equal('AVAILABLE');
+    expect(await w.transitions(id)).to.deep.equal([
+      [null, 'REQUESTED', 'START_REQUESTED'],
+      ['REQUESTED', 'PENDING', 'START_ACCEPTED'],
+      ['PENDING', 'ACTIVE', 'RESULT_ACCEPTED'],
+      ['ACTIVE', 'STOPPING', 'STOP_REQUESTED'],
+      ['STOPPING', 'AWAITING_CDR', 'SESSION_COMPLETED'],
+      ['AWAITING_CDR', 'COMPLETED', 'CDR_SETTLED'],
+    ]);
     expect(w.scheduler.errors).to.deep.equal([]);
     expect(await w.tickets()).to.deep.equal([]);
   });
