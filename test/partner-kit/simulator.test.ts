@@ -95,4 +95,22 @@ describe('partner kit: the CPO simulator against the hub', () => {
     expect((await get(`${w.sim.url}/ocpi/2.2.1/locations/SIM-LOC-2/SIM-LOC-2-E1/1`, w.sim.token, true)).body.data).to.include({ id: '1', standard: 'IEC_62196_T2' });
     expect((await get(`${w.sim.url}/ocpi/2.2.1/locations`, 'wrong')).status).to.equal(401);
   });
+
+  it('--ocpi-version 2.2: registers on the hub’s 2.2, raw tokens both ways (the hub finds RAW), and a charge settles', async () => {
+    w = await simWorld({ ocpiVersion: '2.2' });
+    const partner = (await w.t.admin('GET', `/partners/${w.partnerId}`)).body;
+    expect(partner).to.include({ status: 'ACTIVE', version: '2.2', token_encoding: 'RAW' });
+    expect(w.lines).to.include('→ PUT /ocpi/2.2/locations/NL/SIM/SIM-LOC-1 201 1000');
+    // Ours accepts the raw token only, as a 2.2 CPO.
+    expect((await http('GET', `${w.sim.url}/ocpi/2.2/locations`, { headers: { authorization: `Token ${b64(w.sim.token)}` } })).status).to.equal(401);
+    expect((await http('GET', `${w.sim.url}/ocpi/2.2/locations`, { headers: { authorization: `Token ${w.sim.token}` } })).status).to.equal(200);
+    const { body } = await w.start();
+    await w.advance(1000);
+    expect(await w.order(body.id)).to.include({ state: 'ACTIVE', reason: 'RESULT_ACCEPTED' });
+    await w.advance(600_000);
+    await w.app('POST', `/charging-sessions/${body.id}/stop`);
+    await w.advance(1000);
+    expect(await w.order(body.id)).to.include({ state: 'COMPLETED', reason: 'CDR_SETTLED' });
+    expect(w.scheduler.errors).to.deep.equal([]);
+  });
 });
