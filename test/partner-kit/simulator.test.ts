@@ -113,4 +113,31 @@ describe('partner kit: the CPO simulator against the hub', () => {
     expect(await w.order(body.id)).to.include({ state: 'COMPLETED', reason: 'CDR_SETTLED' });
     expect(w.scheduler.errors).to.deep.equal([]);
   });
+
+  it('UNLOCK_CONNECTOR through the admin API: ACCEPTED, then the CommandResult ACCEPTED', async () => {
+    w = await simWorld();
+    const res = await w.t.admin('POST', '/commands/unlock-connector', { location_id: await w.hubLocationId('SIM-LOC-2'), evse_uid: 'SIM-LOC-2-E1', connector_id: '1' });
+    expect(res.status, JSON.stringify(res.body)).to.equal(202);
+    expect(res.body.response.data).to.deep.equal({ result: 'ACCEPTED', timeout: 30 });
+    expect(res.body.result).to.equal(null);
+    await w.advance(1000);
+    const command = (await w.t.admin('GET', `/commands/${res.body.id}`)).body;
+    expect(command.result).to.deep.equal({ result: 'ACCEPTED' });
+    expect(command.result_at).to.equal('2026-11-25T10:00:01.000Z');
+    expect(w.lines).to.include('← POST /commands/UNLOCK_CONNECTOR 200 ACCEPTED');
+  });
+
+  it('credentials rotated by the hub (PUT on our credentials): the new token of the hub is used from then on (the old one is revoked by the hub)', async () => {
+    w = await simWorld();
+    const rotated = await w.t.admin('POST', `/partners/${w.partnerId}/rotate-credentials`);
+    expect(rotated.status, JSON.stringify(rotated.body)).to.equal(200);
+    expect(w.lines).to.include('← PUT /credentials 200 1000');
+    const { body } = await w.start();
+    await w.advance(1000);
+    expect(await w.order(body.id)).to.include({ state: 'ACTIVE', reason: 'RESULT_ACCEPTED' });
+    expect(w.scheduler.errors).to.deep.equal([]);
+    const ours = await http('GET', `${w.sim.url}/ocpi/2.2.1/credentials`, { headers: { authorization: `Token ${b64(w.sim.token)}` } });
+    expect(ours.body.data).to.deep.include({ token: w.sim.token, url: w.sim.versionsUrl });
+    expect(ours.body.data.roles).to.deep.equal([{ role: 'CPO', country_code: 'NL', party_id: 'SIM', business_details: { name: 'Simulated CPO NL/SIM' } }]);
+  });
 });
