@@ -6,6 +6,8 @@ import { TestClock } from '../helpers/clock.ts';
 import { approvedCpo } from '../helpers/onboarding.ts';
 import { parseReady } from '../../partner-kit/demo/simulator-process.ts';
 import { parseSimulatorArgs } from '../../partner-kit/simulator/options.ts';
+import { startDemo } from '../../partner-kit/demo/index.ts';
+import { BEGIN, END } from '../../partner-kit/demo/try-now.ts';
 
 /** Waits for `what` to come true, polling: the child process runs on its own time. */
 async function until<T>(what: () => T | undefined, ms: number, label: string): Promise<T> {
@@ -48,6 +50,20 @@ describe('partner kit: `ocpi-hub simulate-cpo` as a process', () => {
       await until(() => (exitCode === undefined ? undefined : true), 10_000, 'exit');
     }
     expect(exitCode).to.equal(0);
+  });
+
+  it('the demo onboards it as a child process and prints its block with one of its stations', async () => {
+    const lines: string[] = [];
+    const demo = await startDemo(t.hub, { print: (line) => lines.push(line), simulatorArgs: ['--status-interval', '0'] });
+    try {
+      expect(lines).to.include(BEGIN);
+      expect(lines).to.include(END);
+      expect(lines.some((l) => l.startsWith('simulator │ ready versions='))).to.equal(true);
+      expect(lines).to.include('demo: the simulator is registered; 3 new location(s) reviewed and published by the demo operator');
+      expect(lines.find((l) => l.includes('/api/v1/charging-sessions'))).to.match(/"evse_uid":"SIM-LOC-\d-E1","connector_id":"1"/);
+    } finally {
+      await demo.stop();
+    }
   });
 
   it('a bad flag: usage on stderr and exit code 2', async () => {
