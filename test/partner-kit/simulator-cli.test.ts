@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { expect } from 'chai';
-import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { startTestHub, APP_KEY, FINANCE_KEY, type TestHub } from '../helpers/hub.ts';
+import { http } from '../helpers/http.ts';
 import { TestClock } from '../helpers/clock.ts';
 import { approvedCpo } from '../helpers/onboarding.ts';
 import { parseReady } from '../../partner-kit/demo/simulator-process.ts';
@@ -47,6 +48,48 @@ describe('partner kit: `ocpi-hub simulate-cpo` as a process', () => {
       expect(lines.join('\n')).to.not.include(tokenA);
     } finally {
       child.kill('SIGINT');
+      await until(() => (exitCode === undefined ? undefined : true), 10_000, 'exit');
+    }
+    expect(exitCode).to.equal(0);
+  });
+
+  it('on real timers: a charge started through the app goes ACTIVE, is PATCHed, stops and settles; SIGTERM exits 0', async () => {
+    const { id: partnerId, tokenA } = await approvedCpo(t, { country_code: 'NL', party_id: 'SIM' });
+    // Trusted: its new location is published without a review.
+    expect((await t.admin('PUT', `/partners/${partnerId}/trust`, { trusted: true })).status).to.equal(200);
+    const child = spawn(process.execPath, ['bin/ocpi-hub.js', 'simulate-cpo', '--hub-versions-url', `${t.url}/ocpi/versions`, '--token-a', tokenA, '--locations', '1', '--result-delay-ms', '100', '--session-update-seconds', '0.3', '--status-interval', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
+    createInterface({ input: child.stderr! }).on('line', (line) => lines.push(`stderr: ${line}`));
+    let exitCode: number | null | undefined;
+    child.once('exit', (code) => (exitCode = code));
+    const app = (method: string, path: string, body?: unknown) => http(method, `${t.url}/api/v1${path}`, { headers: { authorization: `Bearer ${APP_KEY}` }, body });
+    try {
+      await until(() => lines.map(parseReady).find(Boolean), 20_000, 'ready line');
+      expect((await app('PUT', '/tokens/CLI-USER-1', { type: 'APP_USER', contract_id: 'NL-HUB-C00000007', issuer: 'ocpi-hub', valid: true, whitelist: 'ALLOWED' })).status).to.equal(201);
+      const location = (await app('GET', '/locations')).body.data[0];
+      const started = await app('POST', '/charging-sessions', { location_id: location.id, evse_uid: 'SIM-LOC-1-E1', token_uid: 'CLI-USER-1' });
+      expect(started.status, JSON.stringify(started.body)).to.equal(202);
+      const id = started.body.id;
+      let order: any;
+      const poll = async (done: (o: any) => boolean) => {
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          order = (await app('GET', `/charging-sessions/${id}`)).body;
+          if (done(order)) return;
+          if (Date.now() > deadline) throw new Error(`order stuck: ${JSON.stringify(order)} ${lines.join(' | ')}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      };
+      await poll((o) => o.state === 'ACTIVE' && o.kwh > 0);
+      expect(lines.filter((l) => /^→ PATCH \/ocpi\/2\.2\.1\/sessions\/NL\/SIM\/SIM-S-[A-Z0-9-]+ 200 1000$/.test(l)).length).to.be.greaterThan(0);
+      expect((await app('POST', `/charging-sessions/${id}/stop`)).body.state).to.equal('STOPPING');
+      await poll((o) => o.state === 'COMPLETED');
+      expect(order.reason).to.equal('CDR_SETTLED');
+      const cdrs = await http('GET', `${t.url}/api/v1/finance/cdrs`, { headers: { authorization: `Bearer ${FINANCE_KEY}` } });
+      expect(cdrs.body.data[0]).to.deep.include({ state: 'SETTLED', order_id: id });
+    } finally {
+      child.kill('SIGTERM');
       await until(() => (exitCode === undefined ? undefined : true), 10_000, 'exit');
     }
     expect(exitCode).to.equal(0);
