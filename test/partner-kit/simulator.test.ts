@@ -12,7 +12,10 @@ describe('partner kit: the CPO simulator against the hub', () => {
     expect(partner.body.status).to.equal('ACTIVE');
     expect(w.lines.filter((l) => l.startsWith('ready '))).to.deep.equal([`ready versions=${w.sim.versionsUrl} locations=3 center=52.3676,4.9041`]);
     expect(w.lines).to.include('→ PUT /ocpi/2.2.1/locations/NL/SIM/SIM-LOC-1 201 1000');
+    // The hub pulled our senders after the registration, as it does with every new CPO.
+    expect(w.lines).to.include.members(['← GET /locations 200 1000', '← GET /tariffs 200 1000']);
     expect(w.lines.join('\n')).to.not.include(w.sim.options.tokenA);
+    expect(w.lines.join('\n')).to.not.include(w.sim.token);
     expect(w.sim.locations.map((l) => l.id)).to.deep.equal(['SIM-LOC-1', 'SIM-LOC-2', 'SIM-LOC-3']);
 
     const started = await w.start();
@@ -139,5 +142,18 @@ describe('partner kit: the CPO simulator against the hub', () => {
     const ours = await http('GET', `${w.sim.url}/ocpi/2.2.1/credentials`, { headers: { authorization: `Token ${b64(w.sim.token)}` } });
     expect(ours.body.data).to.deep.include({ token: w.sim.token, url: w.sim.versionsUrl });
     expect(ours.body.data.roles).to.deep.equal([{ role: 'CPO', country_code: 'NL', party_id: 'SIM', business_details: { name: 'Simulated CPO NL/SIM' } }]);
+  });
+
+  it('--status-interval: each tick reports one idle EVSE; what the hub shows is what our Locations sender says', async () => {
+    w = await simWorld({ statusIntervalSeconds: 10, seed: 7 });
+    await w.advance(120_000);
+    const patches = w.lines.filter((l) => /^→ PATCH \/ocpi\/2\.2\.1\/locations\/NL\/SIM\/SIM-LOC-\d\/SIM-LOC-\d-E\d 200 1000$/.test(l));
+    expect(patches).to.have.length(12);
+    const ours = await http('GET', `${w.sim.url}/ocpi/2.2.1/locations`, { headers: { authorization: `Token ${b64(w.sim.token)}` } });
+    const statuses = (locations: any[]) => Object.fromEntries(locations.flatMap((l: any) => l.evses.map((e: any) => [e.uid, e.status])));
+    const mine = statuses(ours.body.data);
+    expect(statuses((await w.app('GET', '/locations?limit=100')).body.data)).to.deep.equal(mine);
+    // Only the second EVSEs change (seed 7: all three are in use by now); the first ones stay free for the app.
+    expect(mine).to.deep.equal({ 'SIM-LOC-1-E1': 'AVAILABLE', 'SIM-LOC-1-E2': 'CHARGING', 'SIM-LOC-2-E1': 'AVAILABLE', 'SIM-LOC-2-E2': 'CHARGING', 'SIM-LOC-3-E1': 'AVAILABLE', 'SIM-LOC-3-E2': 'CHARGING' });
   });
 });
