@@ -98,9 +98,11 @@ function startSession(ctx: CommandsContext, body: Record<string, unknown>): Plan
   if (!token || typeof token.uid !== 'string' || typeof token.type !== 'string') return { refusal: badRequest('token: is required, with uid and type') };
   if (typeof body.location_id !== 'string') return { refusal: badRequest('location_id: is required') };
   if (!ctx.world.locations.some((l) => l.id === body.location_id)) return { refusal: answer('REJECTED', 2003, `unknown location ${body.location_id}`) };
-  if (typeof body.evse_uid !== 'string') return { refusal: badRequest('evse_uid: is required by this CPO') };
-  const found = findEvse(ctx.world, body.location_id, body.evse_uid);
-  if (!found) return { refusal: answer('REJECTED', 2003, `unknown EVSE ${body.evse_uid}`) };
+  // evse_uid is optional in OCPI: without one, the location's first free EVSE.
+  const evseUid = typeof body.evse_uid === 'string' ? body.evse_uid : ctx.world.locations.find((l) => l.id === body.location_id)!.evses.find((e) => e.status === 'AVAILABLE' && !ctx.charging.onEvse(e.uid))?.uid;
+  if (evseUid === undefined) return { refusal: answer('REJECTED', 1000, `no free EVSE at ${body.location_id}`) };
+  const found = findEvse(ctx.world, body.location_id, evseUid);
+  if (!found) return { refusal: answer('REJECTED', 2003, `unknown EVSE ${evseUid}`) };
   const connectorId = typeof body.connector_id === 'string' ? body.connector_id : found.evse.connectors[0]!.id;
   if (!found.evse.connectors.some((c) => c.id === connectorId)) return { refusal: answer('REJECTED', 2003, `unknown connector ${connectorId}`) };
   const reference = typeof body.authorization_reference === 'string' ? body.authorization_reference : undefined;

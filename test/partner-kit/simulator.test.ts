@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { simWorld, type SimWorld } from '../helpers/simulator.ts';
+import nodeHttp from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { b64, http } from '../helpers/http.ts';
 
 describe('partner kit: the CPO simulator against the hub', () => {
@@ -155,5 +157,58 @@ describe('partner kit: the CPO simulator against the hub', () => {
     expect(statuses((await w.app('GET', '/locations?limit=100')).body.data)).to.deep.equal(mine);
     // Only the second EVSEs change (seed 7: all three are in use by now); the first ones stay free for the app.
     expect(mine).to.deep.equal({ 'SIM-LOC-1-E1': 'AVAILABLE', 'SIM-LOC-1-E2': 'CHARGING', 'SIM-LOC-2-E1': 'AVAILABLE', 'SIM-LOC-2-E2': 'CHARGING', 'SIM-LOC-3-E1': 'AVAILABLE', 'SIM-LOC-3-E2': 'CHARGING' });
+  });
+
+  it('its commands receiver, called directly: results to any response_url, clear refusals naming the field', async () => {
+    w = await simWorld();
+    const results: { path: string; body: any }[] = [];
+    const receiver = nodeHttp.createServer((req, res) => {
+      let text = '';
+      req.on('data', (chunk) => (text += chunk));
+      req.on('end', () => {
+        results.push({ path: req.url!, body: JSON.parse(text) });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status_code: 1000, timestamp: new Date().toISOString() }));
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const back = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    try {
+      const command = (type: string, body: unknown) => http('POST', `${w.sim.url}/ocpi/2.2.1/commands/${type}`, { headers: { authorization: `Token ${b64(w.sim.token)}` }, body });
+      const token = { country_code: 'NL', party_id: 'HUB', uid: 'X-1', type: 'RFID', contract_id: 'NL-HUB-C00000001' };
+      // No evse_uid (optional in OCPI): the location's first free EVSE.
+      const start = await command('START_SESSION', { response_url: `${back}/r/1`, token, location_id: 'SIM-LOC-3' });
+      expect(start.body).to.include({ status_code: 1000 });
+      expect(start.body.data).to.deep.equal({ result: 'ACCEPTED', timeout: 30 });
+      await w.advance(1000);
+      expect(results).to.deep.equal([{ path: '/r/1', body: { result: 'ACCEPTED' } }]);
+      const session = w.sim.sessions()[0]!;
+      expect(session).to.include({ location_id: 'SIM-LOC-3', evse_uid: 'SIM-LOC-3-E1', connector_id: '1', status: 'ACTIVE' });
+      expect(session).to.not.have.property('authorization_reference');
+      const busy = await command('START_SESSION', { response_url: `${back}/r/2`, token, location_id: 'SIM-LOC-3', evse_uid: 'SIM-LOC-3-E1' });
+      expect(busy.body.data.result).to.equal('ACCEPTED');
+      await w.advance(1000);
+      expect(results[1]).to.deep.equal({ path: '/r/2', body: { result: 'EVSE_OCCUPIED' } });
+
+      expect((await command('START_SESSION', { response_url: `${back}/r/3`, token, location_id: 'NOPE' })).body).to.deep.include({ status_code: 2003, status_message: 'unknown location NOPE' });
+      const noUrl = await command('START_SESSION', { token, location_id: 'SIM-LOC-1' });
+      expect(noUrl.status).to.equal(400);
+      expect(noUrl.body).to.include({ status_code: 2001, status_message: 'response_url: is required' });
+      expect((await command('START_SESSION', { response_url: 'ftp://x/y', token, location_id: 'SIM-LOC-1' })).body.status_message).to.equal('response_url: must be an http(s) URL');
+      expect((await command('STOP_SESSION', { response_url: `${back}/r/4`, session_id: 'NOPE' })).body.data.result).to.equal('UNKNOWN_SESSION');
+      expect((await command('RESERVE_NOW', { response_url: `${back}/r/5` })).body.data.result).to.equal('NOT_SUPPORTED');
+      const broken = await http('POST', `${w.sim.url}/ocpi/2.2.1/commands/START_SESSION`, { headers: { authorization: `Token ${b64(w.sim.token)}`, 'content-type': 'application/json' }, raw: '{"response_url":' });
+      expect(broken.status).to.equal(400);
+      expect(broken.body).to.include({ status_code: 2001, status_message: 'the body is not JSON' });
+
+      const stop = await command('STOP_SESSION', { response_url: `${back}/r/6`, session_id: session.id });
+      expect(stop.body.data.result).to.equal('ACCEPTED');
+      await w.advance(1000);
+      expect(results.at(-1)).to.deep.equal({ path: '/r/6', body: { result: 'ACCEPTED' } });
+      expect(w.sim.sessions()[0]!.status).to.equal('COMPLETED');
+      expect(w.sim.cdrs().map((c) => c.id)).to.deep.equal([`CDR-${session.id}`]);
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 });
