@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import nodeHttp from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { expect } from 'chai';
 import { startTestHub, APP_KEY, FINANCE_KEY, type TestHub } from '../helpers/hub.ts';
@@ -106,6 +108,34 @@ describe('partner kit: `ocpi-hub simulate-cpo` as a process', () => {
       expect(lines.find((l) => l.includes('/api/v1/charging-sessions'))).to.match(/"evse_uid":"SIM-LOC-\d-E1","connector_id":"1"/);
     } finally {
       await demo.stop();
+    }
+  });
+
+  it('a registration the hub refuses (wrong token A): the reason on stderr, exit code 1', async () => {
+    const child = spawn(process.execPath, ['bin/ocpi-hub.js', 'simulate-cpo', '--hub-versions-url', `${t.url}/ocpi/versions`, '--token-a', 'not-a-token-of-this-hub'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += String(chunk)));
+    child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).to.equal(1);
+    expect(stdout).to.equal('→ GET /ocpi/versions 401 2000\n');
+    expect(stderr).to.equal(`simulate-cpo: registration with ${t.url}/ocpi/versions failed: GET ${t.url}/ocpi/versions: HTTP 401\n`);
+  });
+
+  it('Ctrl-C while the hub has not answered yet: exit 0 at once', async () => {
+    let asked = 0;
+    const hanging = nodeHttp.createServer(() => void asked++);
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    try {
+      const child = spawn(process.execPath, ['bin/ocpi-hub.js', 'simulate-cpo', '--hub-versions-url', `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/ocpi/versions`, '--token-a', 'a'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await until(() => (asked > 0 ? true : undefined), 20_000, 'versions request');
+      child.kill('SIGINT');
+      expect(await exited).to.equal(0);
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
     }
   });
 
