@@ -159,7 +159,7 @@ describe('partner kit: the CPO simulator against the hub', () => {
     expect(mine).to.deep.equal({ 'SIM-LOC-1-E1': 'AVAILABLE', 'SIM-LOC-1-E2': 'CHARGING', 'SIM-LOC-2-E1': 'AVAILABLE', 'SIM-LOC-2-E2': 'CHARGING', 'SIM-LOC-3-E1': 'AVAILABLE', 'SIM-LOC-3-E2': 'CHARGING' });
   });
 
-  it('its commands receiver, called directly: results to any response_url, clear refusals naming the field', async () => {
+  it('its commands receiver, called directly: results to the response_url (private addresses only on the hub’s host), clear refusals naming the field', async () => {
     w = await simWorld();
     const results: { path: string; body: any }[] = [];
     const receiver = nodeHttp.createServer((req, res) => {
@@ -200,6 +200,16 @@ describe('partner kit: the CPO simulator against the hub', () => {
       const broken = await http('POST', `${w.sim.url}/ocpi/2.2.1/commands/START_SESSION`, { headers: { authorization: `Token ${b64(w.sim.token)}`, 'content-type': 'application/json' }, raw: '{"response_url":' });
       expect(broken.status).to.equal(400);
       expect(broken.body).to.include({ status_code: 2001, status_message: 'the body is not JSON' });
+
+      // Private addresses only where the operator pointed us (the hub's host; loopback names alike): elsewhere, the outbound policy.
+      const local = await command('UNLOCK_CONNECTOR', { response_url: `${back.replace('127.0.0.1', 'localhost')}/r/7`, location_id: 'SIM-LOC-1', evse_uid: 'SIM-LOC-1-E1', connector_id: '1' });
+      expect(local.body.data.result).to.equal('ACCEPTED');
+      const elsewhere = await command('UNLOCK_CONNECTOR', { response_url: 'http://10.0.0.1:9/r/8', location_id: 'SIM-LOC-1', evse_uid: 'SIM-LOC-1-E1', connector_id: '1' });
+      expect(elsewhere.body.data.result).to.equal('ACCEPTED');
+      await w.advance(1000);
+      expect(results.at(-1)).to.deep.equal({ path: '/r/7', body: { result: 'ACCEPTED' } });
+      expect(w.lines).to.include('→ POST /r/8 REFUSED');
+      expect(w.scheduler.errors.map((e: any) => e.failure)).to.deep.equal(['REFUSED']);
 
       const stop = await command('STOP_SESSION', { response_url: `${back}/r/6`, session_id: session.id });
       expect(stop.body.data.result).to.equal('ACCEPTED');
