@@ -74,7 +74,14 @@ export async function handleCommand(ctx: CommandsContext, type: string, body: Re
         outcome = { result: 'FAILED' };
       }
       if (mode === 'lost-result') ctx.print(`  (fault lost-result: the ${type} CommandResult ${outcome.result} is not sent)`);
-      else await ctx.link.call('POST', responseUrl, { result: outcome.result });
+      else {
+        try {
+          await ctx.link.call('POST', responseUrl, { result: outcome.result });
+        } catch (err) {
+          // The charger did what it said, whether or not the hub heard it.
+          ctx.onError(err);
+        }
+      }
       await outcome.afterwards?.();
     });
   };

@@ -209,7 +209,9 @@ describe('partner kit: the CPO simulator against the hub', () => {
       await w.advance(1000);
       expect(results.at(-1)).to.deep.equal({ path: '/r/7', body: { result: 'ACCEPTED' } });
       expect(w.lines).to.include('→ POST /r/8 REFUSED');
-      expect(w.scheduler.errors.map((e: any) => e.failure)).to.deep.equal(['REFUSED']);
+      expect(w.lines.filter((l) => l.startsWith('  error: '))).to.deep.equal([
+        '  error: POST http://10.0.0.1:9/r/8: refused by the outbound URL policy: 10.0.0.1, a private (RFC 1918) address; set ALLOW_PRIVATE_PARTNER_URLS=true to allow loopback, private and link-local partner addresses',
+      ]);
 
       const stop = await command('STOP_SESSION', { response_url: `${back}/r/6`, session_id: session.id });
       expect(stop.body.data.result).to.equal('ACCEPTED');
