@@ -155,6 +155,7 @@ export function createCharging(ctx: ChargingContext): Charging {
       const session: Session = {
         country_code: ctx.countryCode,
         party_id: ctx.partyId,
+        // The start time in the id: a restarted simulator (the demo re-registers) never reuses a session id.
         id: `SIM-S-${Date.now().toString(36).toUpperCase()}-${++seq}`,
         start_date_time: formatDateTime(now),
         kwh: 0,

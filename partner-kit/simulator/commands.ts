@@ -56,7 +56,7 @@ export async function handleCommand(ctx: CommandsContext, type: string, body: Re
   }
   const mode: FaultMode = ctx.faults.modeFor(commandEvse(ctx, type, body));
   if (mode === 'reject') return answer('REJECTED', 1000, 'rejected by the simulator (fault mode reject)');
-  let work: (() => Promise<string>) | undefined;
+  let work: (() => Promise<Outcome>) | undefined;
   let refusal: CommandAnswer | undefined;
   if (type === 'START_SESSION') ({ work, refusal } = startSession(ctx, body));
   else if (type === 'STOP_SESSION') ({ work, refusal } = stopSession(ctx, body));
@@ -65,18 +65,24 @@ export async function handleCommand(ctx: CommandsContext, type: string, body: Re
   if (refusal) return refusal;
   const later = () => {
     ctx.scheduler.after(ctx.resultDelayMs, async () => {
-      let result: string;
+      // The charger's answer first (the CommandResult), then what follows from it (session, CDR).
+      let outcome: Outcome;
       try {
-        result = await work!();
+        outcome = await work!();
       } catch (err) {
         ctx.onError(err);
-        result = 'FAILED';
+        outcome = { result: 'FAILED' };
       }
-      if (mode === 'lost-result') {
-        ctx.print(`  (fault lost-result: the ${type} CommandResult ${result} is not sent)`);
-        return;
+      if (mode === 'lost-result') ctx.print(`  (fault lost-result: the ${type} CommandResult ${outcome.result} is not sent)`);
+      else {
+        try {
+          await ctx.link.call('POST', responseUrl, { result: outcome.result });
+        } catch (err) {
+          // The charger did what it said, whether or not the hub heard it.
+          ctx.onError(err);
+        }
       }
-      await ctx.link.call('POST', responseUrl, { result });
+      await outcome.afterwards?.();
     });
   };
   if (mode === 'slow') {
@@ -90,27 +96,30 @@ export async function handleCommand(ctx: CommandsContext, type: string, body: Re
   return answer('ACCEPTED');
 }
 
-type Plan = { work?: () => Promise<string>; refusal?: CommandAnswer };
+/** What the charger says (the CommandResult) and what it then does. */
+type Outcome = { result: string; afterwards?: () => Promise<unknown> };
+type Plan = { work?: () => Promise<Outcome>; refusal?: CommandAnswer };
 
 function startSession(ctx: CommandsContext, body: Record<string, unknown>): Plan {
   const token = body.token as Partial<CdrToken> | undefined;
   if (!token || typeof token.uid !== 'string' || typeof token.type !== 'string') return { refusal: badRequest('token: is required, with uid and type') };
   if (typeof body.location_id !== 'string') return { refusal: badRequest('location_id: is required') };
   if (!ctx.world.locations.some((l) => l.id === body.location_id)) return { refusal: answer('REJECTED', 2003, `unknown location ${body.location_id}`) };
-  if (typeof body.evse_uid !== 'string') return { refusal: badRequest('evse_uid: is required by this CPO') };
-  const found = findEvse(ctx.world, body.location_id, body.evse_uid);
-  if (!found) return { refusal: answer('REJECTED', 2003, `unknown EVSE ${body.evse_uid}`) };
+  // evse_uid is optional in OCPI: without one, the location's first free EVSE.
+  const evseUid = typeof body.evse_uid === 'string' ? body.evse_uid : ctx.world.locations.find((l) => l.id === body.location_id)!.evses.find((e) => e.status === 'AVAILABLE' && !ctx.charging.onEvse(e.uid))?.uid;
+  if (evseUid === undefined) return { refusal: answer('REJECTED', 1000, `no free EVSE at ${body.location_id}`) };
+  const found = findEvse(ctx.world, body.location_id, evseUid);
+  if (!found) return { refusal: answer('REJECTED', 2003, `unknown EVSE ${evseUid}`) };
   const connectorId = typeof body.connector_id === 'string' ? body.connector_id : found.evse.connectors[0]!.id;
   if (!found.evse.connectors.some((c) => c.id === connectorId)) return { refusal: answer('REJECTED', 2003, `unknown connector ${connectorId}`) };
   const reference = typeof body.authorization_reference === 'string' ? body.authorization_reference : undefined;
   const cdrToken: CdrToken = { country_code: String(token.country_code ?? ''), party_id: String(token.party_id ?? ''), uid: token.uid, type: token.type, contract_id: String(token.contract_id ?? token.uid) };
   return {
     async work() {
-      if (ctx.charging.onEvse(found.evse.uid) || found.evse.status !== 'AVAILABLE') return 'EVSE_OCCUPIED';
+      if (ctx.charging.onEvse(found.evse.uid) || found.evse.status !== 'AVAILABLE') return { result: 'EVSE_OCCUPIED' };
       // no-reference: the session and CDR carry no authorization_reference, as some CPOs do.
       const omit = ctx.faults.modeFor(found.evse.uid) === 'no-reference';
-      await ctx.charging.start(found.location, found.evse, connectorId, cdrToken, omit ? undefined : reference);
-      return 'ACCEPTED';
+      return { result: 'ACCEPTED', afterwards: () => ctx.charging.start(found.location, found.evse, connectorId, cdrToken, omit ? undefined : reference) };
     },
   };
 }
@@ -121,7 +130,7 @@ function stopSession(ctx: CommandsContext, body: Record<string, unknown>): Plan 
   if (!ctx.charging.active(sessionId)) return { refusal: answer('UNKNOWN_SESSION', 1000, `no active session ${sessionId}`) };
   return {
     async work() {
-      return (await ctx.charging.stop(sessionId)) ? 'ACCEPTED' : 'UNKNOWN_SESSION';
+      return ctx.charging.active(sessionId) ? { result: 'ACCEPTED', afterwards: () => ctx.charging.stop(sessionId) } : { result: 'UNKNOWN_SESSION' };
     },
   };
 }
@@ -130,5 +139,5 @@ function unlockConnector(ctx: CommandsContext, body: Record<string, unknown>): P
   if (typeof body.location_id !== 'string' || typeof body.evse_uid !== 'string' || typeof body.connector_id !== 'string') return { refusal: badRequest('location_id, evse_uid and connector_id: are required') };
   const found = findEvse(ctx.world, body.location_id, body.evse_uid);
   if (!found || !found.evse.connectors.some((c) => c.id === body.connector_id)) return { refusal: answer('REJECTED', 2003, 'unknown location, EVSE or connector') };
-  return { work: async () => 'ACCEPTED' };
+  return { work: async () => ({ result: 'ACCEPTED' }) };
 }

@@ -5,8 +5,10 @@ import { outboundLine, type Print } from './print.ts';
 
 /**
  * Our calls to the hub, through the hub's own OCPI client: the token in the encoding of the
- * version we speak, the envelope checked, one printed line per call. The operator named this
- * hub, so loopback and private addresses are allowed; the scheme must still be http(s).
+ * version we speak, the envelope checked, one printed line per call. The operator named the
+ * hub's host, so loopback and private addresses are allowed there; any other host (a
+ * response_url elsewhere, say) gets the hub's own outbound policy, public addresses only. The
+ * scheme must be http(s) everywhere.
  */
 export interface HubLink {
   /** Token C once registered: what we present to the hub (token A before). */
@@ -20,14 +22,25 @@ export interface HubLink {
 
 const TIMEOUT_MS = 15_000;
 
-export function createHubLink(tokenA: string, encoding: TokenEncoding, print: Print): HubLink {
-  const client = createOcpiClient(createLogger('silent'), TIMEOUT_MS, { allowPrivateAddresses: true });
+export function createHubLink(hubVersionsUrl: string, tokenA: string, encoding: TokenEncoding, print: Print): HubLink {
+  const hubHost = new URL(hubVersionsUrl).hostname;
+  const toHub = createOcpiClient(createLogger('silent'), TIMEOUT_MS, { allowPrivateAddresses: true });
+  const elsewhere = createOcpiClient(createLogger('silent'), TIMEOUT_MS, { allowPrivateAddresses: false });
+  const clientFor = (url: string) => {
+    try {
+      const host = new URL(url).hostname;
+      // A hub on this machine: this machine's other loopback names are the operator's too.
+      return host === hubHost || (isLoopback(hubHost) && isLoopback(host)) ? toHub : elsewhere;
+    } catch {
+      return elsewhere;
+    }
+  };
   const link: HubLink = {
     token: tokenA,
     endpoints: new Map(),
     async call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown) {
       try {
-        const answer = await client.call<T>({ method, url, token: link.token, encoding, body });
+        const answer = await clientFor(url).call<T>({ method, url, token: link.token, encoding, body });
         print(outboundLine(method, url, answer.httpStatus, answer.statusCode));
         return answer;
       } catch (err) {
@@ -43,4 +56,8 @@ export function createHubLink(tokenA: string, encoding: TokenEncoding, print: Pr
     },
   };
   return link;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { systemClock, type Clock } from '../../src/clock.ts';
-import { createCharging, type Cdr, type Session } from './charging.ts';
-import { createFaults, seededRandom, type FaultMode } from './faults.ts';
+import { createCharging, type Cdr, type Charging, type Session } from './charging.ts';
+import { createFaults, seededRandom, type FaultMode, type Faults } from './faults.ts';
 import { createHubLink } from './hub-link.ts';
 import { withDefaults, type SimulatorInput, type SimulatorOptions } from './options.ts';
 import { readyLine, stdoutPrint, type Print } from './print.ts';
@@ -54,7 +54,7 @@ export async function startSimulator(input: SimulatorInput, deps: SimulatorDeps 
   const random = seededRandom(options.seed);
   const world = generateWorld(options, random, clock.now());
   const faults = createFaults(options.fault, options.evseFaults, random);
-  const link = createHubLink(options.tokenA, options.ocpiVersion === '2.2' ? 'RAW' : 'BASE64', print);
+  const link = createHubLink(options.hubVersionsUrl, options.tokenA, options.ocpiVersion === '2.2' ? 'RAW' : 'BASE64', print);
   const ours = { token: randomBytes(24).toString('base64url'), countryCode: options.countryCode, partyId: options.partyId };
   const charging = createCharging({ link, faults, scheduler, clock, print, sessionUpdateSeconds: options.sessionUpdateSeconds, countryCode: options.countryCode, partyId: options.partyId });
   let baseUrl = '';
@@ -116,7 +116,7 @@ export async function startSimulator(input: SimulatorInput, deps: SimulatorDeps 
  * second EVSE of a location flips between AVAILABLE and CHARGING (someone charging with a
  * card), so the first ones stay free for the app.
  */
-function statusChanges(world: { locations: Location[] }, charging: ReturnType<typeof createCharging>, faults: ReturnType<typeof createFaults>, random: () => number) {
+function statusChanges(world: { locations: Location[] }, charging: Charging, faults: Faults, random: () => number) {
   let next = 0;
   return async () => {
     const idle: [Location, Evse][] = world.locations.flatMap((l) => l.evses.filter((e) => !charging.onEvse(e.uid)).map((e): [Location, Evse] => [l, e]));

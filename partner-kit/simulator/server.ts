@@ -51,7 +51,7 @@ export function createServerApp(ctx: ServerContext): Koa {
 
   app.use(async (c, next) => {
     try {
-      if (!authorized(c.get('authorization'), ctx.ours.token)) {
+      if (!authorized(c.get('authorization'), ctx.ours.token, ctx.version)) {
         reply(c, 401, 2000, undefined, 'unknown token');
       } else {
         await next();
@@ -169,13 +169,17 @@ export function createServerApp(ctx: ServerContext): Koa {
   return app;
 }
 
-/** Token B as the hub sends it: base64 (2.2.1) or raw (2.2, and lenient for 2.2.1). Compared in constant time. */
-function authorized(header: string, token: string): boolean {
+/**
+ * Token B as the hub sends it, compared in constant time. 2.2.1: base64 as the spec says, raw
+ * accepted too. 2.2: raw only, as 2.2 CPOs did (a base64 token is as unknown as a wrong one),
+ * so a hub must find the encoding this partner understands.
+ */
+function authorized(header: string, token: string, version: '2.2' | '2.2.1'): boolean {
   const m = /^Token\s+(\S+)$/.exec(header);
   if (!m) return false;
   const presented = m[1]!;
-  const decoded = Buffer.from(presented, 'base64').toString('utf8');
-  return same(presented, token) || same(decoded, token);
+  if (same(presented, token)) return true;
+  return version === '2.2.1' && same(Buffer.from(presented, 'base64').toString('utf8'), token);
 }
 
 function same(a: string, b: string): boolean {

@@ -28,6 +28,10 @@ export interface SimWorld {
   hubLocationId(ocpiId: string): Promise<string>;
   start(ocpiLocationId?: string, evseUid?: string): Promise<HttpAnswer<any>>;
   order(id: string): Promise<any>;
+  /** The admin view of an order: its events and follow-up. */
+  history(id: string): Promise<any>;
+  /** [from, to, cause] of each state change of an order. */
+  transitions(id: string): Promise<[string | null, string, string][]>;
   advance(ms: number): Promise<void>;
   /** Moves the hub's clock by `ms` (the simulator's with it) and runs the charging follow-up job once. */
   followUp(ms: number): Promise<void>;
@@ -77,6 +81,12 @@ export async function simWorld(options: Partial<SimulatorOptions> = {}, env: Rec
       const res = await app('GET', `/charging-sessions/${id}`);
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       return res.body;
+    },
+    async history(id) {
+      return (await t.admin('GET', `/charging-sessions/${id}`)).body;
+    },
+    async transitions(id) {
+      return (await world.history(id)).events.filter((e: any) => e.to).map((e: any) => [e.from, e.to, e.cause]);
     },
     advance: (ms) => scheduler.advance(ms),
     async followUp(ms) {

@@ -1,11 +1,16 @@
 import { spawn } from 'node:child_process';
+import nodeHttp from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { expect } from 'chai';
-import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { startTestHub, APP_KEY, FINANCE_KEY, type TestHub } from '../helpers/hub.ts';
+import { http } from '../helpers/http.ts';
 import { TestClock } from '../helpers/clock.ts';
 import { approvedCpo } from '../helpers/onboarding.ts';
 import { parseReady } from '../../partner-kit/demo/simulator-process.ts';
 import { parseSimulatorArgs } from '../../partner-kit/simulator/options.ts';
+import { startDemo } from '../../partner-kit/demo/index.ts';
+import { BEGIN, END } from '../../partner-kit/demo/try-now.ts';
 
 /** Waits for `what` to come true, polling: the child process runs on its own time. */
 async function until<T>(what: () => T | undefined, ms: number, label: string): Promise<T> {
@@ -48,6 +53,90 @@ describe('partner kit: `ocpi-hub simulate-cpo` as a process', () => {
       await until(() => (exitCode === undefined ? undefined : true), 10_000, 'exit');
     }
     expect(exitCode).to.equal(0);
+  });
+
+  it('on real timers: a charge started through the app goes ACTIVE, is PATCHed, stops and settles; SIGTERM exits 0', async () => {
+    const { id: partnerId, tokenA } = await approvedCpo(t, { country_code: 'NL', party_id: 'SIM' });
+    // Trusted: its new location is published without a review.
+    expect((await t.admin('PUT', `/partners/${partnerId}/trust`, { trusted: true })).status).to.equal(200);
+    const child = spawn(process.execPath, ['bin/ocpi-hub.js', 'simulate-cpo', '--hub-versions-url', `${t.url}/ocpi/versions`, '--token-a', tokenA, '--locations', '1', '--result-delay-ms', '100', '--session-update-seconds', '0.3', '--status-interval', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: string[] = [];
+    createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
+    createInterface({ input: child.stderr! }).on('line', (line) => lines.push(`stderr: ${line}`));
+    let exitCode: number | null | undefined;
+    child.once('exit', (code) => (exitCode = code));
+    const app = (method: string, path: string, body?: unknown) => http(method, `${t.url}/api/v1${path}`, { headers: { authorization: `Bearer ${APP_KEY}` }, body });
+    try {
+      await until(() => lines.map(parseReady).find(Boolean), 20_000, 'ready line');
+      expect((await app('PUT', '/tokens/CLI-USER-1', { type: 'APP_USER', contract_id: 'NL-HUB-C00000007', issuer: 'ocpi-hub', valid: true, whitelist: 'ALLOWED' })).status).to.equal(201);
+      const location = (await app('GET', '/locations')).body.data[0];
+      const started = await app('POST', '/charging-sessions', { location_id: location.id, evse_uid: 'SIM-LOC-1-E1', token_uid: 'CLI-USER-1' });
+      expect(started.status, JSON.stringify(started.body)).to.equal(202);
+      const id = started.body.id;
+      let order: any;
+      const poll = async (done: (o: any) => boolean) => {
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          order = (await app('GET', `/charging-sessions/${id}`)).body;
+          if (done(order)) return;
+          if (Date.now() > deadline) throw new Error(`order stuck: ${JSON.stringify(order)} ${lines.join(' | ')}`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      };
+      await poll((o) => o.state === 'ACTIVE' && o.kwh > 0);
+      expect(lines.filter((l) => /^→ PATCH \/ocpi\/2\.2\.1\/sessions\/NL\/SIM\/SIM-S-[A-Z0-9-]+ 200 1000$/.test(l)).length).to.be.greaterThan(0);
+      expect((await app('POST', `/charging-sessions/${id}/stop`)).body.state).to.equal('STOPPING');
+      await poll((o) => o.state === 'COMPLETED');
+      expect(order.reason).to.equal('CDR_SETTLED');
+      const cdrs = await http('GET', `${t.url}/api/v1/finance/cdrs`, { headers: { authorization: `Bearer ${FINANCE_KEY}` } });
+      expect(cdrs.body.data[0]).to.deep.include({ state: 'SETTLED', order_id: id });
+    } finally {
+      child.kill('SIGTERM');
+      await until(() => (exitCode === undefined ? undefined : true), 10_000, 'exit');
+    }
+    expect(exitCode).to.equal(0);
+  });
+
+  it('the demo onboards it as a child process and prints its block with one of its stations', async () => {
+    const lines: string[] = [];
+    const demo = await startDemo(t.hub, { print: (line) => lines.push(line), simulatorArgs: ['--status-interval', '0'] });
+    try {
+      expect(lines).to.include(BEGIN);
+      expect(lines).to.include(END);
+      expect(lines.some((l) => l.startsWith('simulator │ ready versions='))).to.equal(true);
+      expect(lines).to.include('demo: the simulator is registered; 3 new location(s) reviewed and published by the demo operator');
+      expect(lines.find((l) => l.includes('/api/v1/charging-sessions'))).to.match(/"evse_uid":"SIM-LOC-\d-E1","connector_id":"1"/);
+    } finally {
+      await demo.stop();
+    }
+  });
+
+  it('a registration the hub refuses (wrong token A): the reason on stderr, exit code 1', async () => {
+    const child = spawn(process.execPath, ['bin/ocpi-hub.js', 'simulate-cpo', '--hub-versions-url', `${t.url}/ocpi/versions`, '--token-a', 'not-a-token-of-this-hub'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += String(chunk)));
+    child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).to.equal(1);
+    expect(stdout).to.equal('→ GET /ocpi/versions 401 2000\n');
+    expect(stderr).to.equal(`simulate-cpo: registration with ${t.url}/ocpi/versions failed: GET ${t.url}/ocpi/versions: HTTP 401\n`);
+  });
+
+  it('Ctrl-C while the hub has not answered yet: exit 0 at once', async () => {
+    let asked = 0;
+    const hanging = nodeHttp.createServer(() => void asked++);
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    try {
+      const child = spawn(process.execPath, ['bin/ocpi-hub.js', 'simulate-cpo', '--hub-versions-url', `http://127.0.0.1:${(hanging.address() as AddressInfo).port}/ocpi/versions`, '--token-a', 'a'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      await until(() => (asked > 0 ? true : undefined), 20_000, 'versions request');
+      child.kill('SIGINT');
+      expect(await exited).to.equal(0);
+    } finally {
+      hanging.closeAllConnections();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+    }
   });
 
   it('a bad flag: usage on stderr and exit code 2', async () => {
