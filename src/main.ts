@@ -29,7 +29,8 @@ const USAGE = `usage: ocpi-hub <command>
   conformance --suite cpo|cpo-endpoints [options]
                                           conformance scenarios against a hub or a partner CPO (conformance --help)
   migrate                                 bring the database schema up to date and exit
-  partner create --name N --country-code CC --party-id PPP --role CPO|EMSP [--website URL] [--contact-email E]
+  partner create --name N --country-code CC --party-id PPP --role CPO|EMSP [--website URL] [--contact-email E] [--sandbox]
+                                          --sandbox (or SANDBOX_ONLY=true): approved at once, prints token A (shown once)
   partner list
   partner approve <id>                    prints token A (shown once)
   partner reject <id> --reason TEXT
@@ -151,6 +152,7 @@ async function partnerCommand(config: ReturnType<typeof loadConfig>, args: strin
           role: values.role,
           website: values.website,
           contact_email: values['contact-email'],
+          ...(values.sandbox ? { sandbox: true } : {}),
         });
         const { partner, grant } = await createPartner(em, services, input, actor);
         const view = await partnerView(em, services, partner);
@@ -196,6 +198,7 @@ function parsePartnerArgs(args: string[]) {
       website: { type: 'string' },
       'contact-email': { type: 'string' },
       reason: { type: 'string' },
+      sandbox: { type: 'boolean' },
     },
   });
 }

@@ -19,7 +19,8 @@ export function parseTokenType(raw: unknown): TokenType {
  * The app backend creates or replaces a token. The hub owns country_code, party_id and
  * last_updated (whatever is sent), the URL owns uid; the rest must make a valid OCPI Token.
  */
-export async function putToken(em: EntityManager, services: Services, uid: string, body: unknown): Promise<{ token: Token; created: boolean }> {
+/** `options.sandboxPartnerId`: a new token made for that sandbox partner only (src/sandbox/). */
+export async function putToken(em: EntityManager, services: Services, uid: string, body: unknown, options: { sandboxPartnerId?: string } = {}): Promise<{ token: Token; created: boolean }> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalid('body: must be a JSON object');
   if (!/^[\x20-\x7e]{1,36}$/.test(uid)) throw invalid(`uid: "${uid}" is not a CiString(36)`);
   const now = services.clock.now();
@@ -36,7 +37,8 @@ export async function putToken(em: EntityManager, services: Services, uid: strin
   return em.transactional(async (tx) => {
     const key = tokenKey(uid, type);
     const existing = await tx.findOne(TokenEntity, { tokenKey: key });
-    const record = existing ?? tx.create(TokenEntity, { id: randomUUID(), uid, type, tokenKey: key, body: token, valid: token.valid, lastUpdated: now, createdAt: now });
+    const record =
+      existing ?? tx.create(TokenEntity, { id: randomUUID(), uid, type, tokenKey: key, body: token, valid: token.valid, sandboxPartnerId: options.sandboxPartnerId ?? null, lastUpdated: now, createdAt: now });
     record.body = token;
     record.valid = token.valid;
     record.lastUpdated = now;

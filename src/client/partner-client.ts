@@ -3,9 +3,8 @@ import type { Services } from '../services.ts';
 import type { Partner } from '../partners/entities.ts';
 import { decryptToken } from '../partners/tokens.ts';
 import { endpointUrl } from '../partners/discovery.ts';
-import { randomUUID } from 'node:crypto';
-import { OcpiCallError, describeCallFailure, type OcpiAnswer, type OcpiCall } from './ocpi-client.ts';
-import { recordExchange } from '../sandbox/request-log.ts';
+import type { OcpiAnswer, OcpiCall } from './ocpi-client.ts';
+import { callLogged } from '../sandbox/request-log.ts';
 
 /**
  * Calls to a registered partner's functional modules: its token as it wants it, routing
@@ -17,30 +16,13 @@ export function partnerEndpoint(partner: Partner, identifier: string, role: 'SEN
 
 export async function callPartner<T = unknown>(services: Services, partner: Partner, call: Pick<OcpiCall, 'method' | 'url' | 'body' | 'timeoutMs' | 'correlationId'>): Promise<OcpiAnswer<T>> {
   if (partner.status !== 'ACTIVE' || !partner.outboundTokenSealed) throw new HubError('CONFLICT', `partner ${partner.id} is ${partner.status}: the hub does not call it`);
-  const token = decryptToken(partner.outboundTokenSealed, services.secrets.encryptionKey);
-  const correlationId = call.correlationId ?? randomUUID();
-  const send = () =>
-    services.client.call<T>({
-      ...call,
-      correlationId,
-      token,
-      encoding: partner.tokenEncoding,
-      routing: { fromCountryCode: services.config.hubCountryCode, fromPartyId: services.config.hubPartyId, toCountryCode: partner.countryCode, toPartyId: partner.partyId },
-    });
-  if (!partner.sandbox) return send();
-  // A sandbox partner reads the hub's calls to it back (src/sandbox/request-log.ts), failures included.
-  const url = new URL(call.url);
-  const exchange = { direction: 'OUTBOUND' as const, method: call.method, path: `${url.pathname}${url.search}`, correlationId };
-  try {
-    const answer = await send();
-    await recordExchange(services, partner, { ...exchange, httpStatus: answer.httpStatus, statusCode: answer.statusCode, statusMessage: answer.statusMessage }, [token]);
-    return answer;
-  } catch (err) {
-    if (err instanceof OcpiCallError) {
-      await recordExchange(services, partner, { ...exchange, httpStatus: err.httpStatus, statusCode: err.statusCode, statusMessage: describeCallFailure(err, 'partner') }, [token]);
-    }
-    throw err;
-  }
+  // A sandbox partner reads the hub's calls to it back (src/sandbox/request-log.ts).
+  return callLogged<T>(services, partner, {
+    ...call,
+    token: decryptToken(partner.outboundTokenSealed, services.secrets.encryptionKey),
+    encoding: partner.tokenEncoding,
+    routing: { fromCountryCode: services.config.hubCountryCode, fromPartyId: services.config.hubPartyId, toCountryCode: partner.countryCode, toPartyId: partner.partyId },
+  });
 }
 
 const MAX_PAGES = 10_000;

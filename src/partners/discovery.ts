@@ -4,7 +4,8 @@ import { OcpiCallError, describeCallFailure } from '../client/ocpi-client.ts';
 import { validate } from '../ocpi/validator.ts';
 import { SUPPORTED_VERSIONS, versionAdapter } from '../ocpi/versions/index.ts';
 import type { ToleranceName } from '../ocpi/tolerances.ts';
-import type { Endpoint, PartnerRole, TokenEncoding } from './entities.ts';
+import type { Endpoint, Partner, PartnerRole, TokenEncoding } from './entities.ts';
+import { callLogged } from '../sandbox/request-log.ts';
 
 export interface Discovery {
   version: string;
@@ -21,14 +22,24 @@ export interface Discovery {
  */
 export async function discoverPartner(
   services: Services,
-  input: { versionsUrl: string; token: string; role: PartnerRole; preferred?: TokenEncoding; correlationId?: string; tolerances?: ReadonlySet<ToleranceName>; audience?: 'partner' | 'operator' },
+  input: {
+    versionsUrl: string;
+    token: string;
+    role: PartnerRole;
+    preferred?: TokenEncoding;
+    correlationId?: string;
+    tolerances?: ReadonlySet<ToleranceName>;
+    audience?: 'partner' | 'operator';
+    /** The partner being discovered: a sandbox partner's request log records these calls. */
+    partner?: Partner;
+  },
 ): Promise<Discovery> {
   const encodings: TokenEncoding[] = input.preferred === 'RAW' ? ['RAW', 'BASE64'] : ['BASE64', 'RAW'];
   let versions: unknown;
   let encoding: TokenEncoding | undefined;
   for (const candidate of encodings) {
     try {
-      versions = (await services.client.call({ method: 'GET', url: input.versionsUrl, token: input.token, encoding: candidate, correlationId: input.correlationId })).data;
+      versions = (await callLogged(services, input.partner, { method: 'GET', url: input.versionsUrl, token: input.token, encoding: candidate, correlationId: input.correlationId })).data;
       encoding = candidate;
       break;
     } catch (err) {
@@ -49,7 +60,7 @@ export async function discoverPartner(
 
   let details: unknown;
   try {
-    details = (await services.client.call({ method: 'GET', url: chosen.url, token: input.token, encoding, correlationId: input.correlationId })).data;
+    details = (await callLogged(services, input.partner, { method: 'GET', url: chosen.url, token: input.token, encoding, correlationId: input.correlationId })).data;
   } catch (err) {
     throw unusable(`GET ${chosen.url}`, err, input.audience ?? 'partner');
   }

@@ -10,6 +10,7 @@ import { OcpiCallError, describeCallFailure } from '../client/ocpi-client.ts';
 import { PartnerEntity, PartnerTokenEntity, type CredentialsRole, type Partner } from './entities.ts';
 import { assertTransition } from './lifecycle.ts';
 import { discoverPartner, endpointUrl, type Discovery } from './discovery.ts';
+import { callLogged } from '../sandbox/request-log.ts';
 import { issueToken, revokeTokens } from './registry.ts';
 import { recordEvent } from './events.ts';
 import { decryptToken, encryptToken, hashToken } from './tokens.ts';
@@ -77,7 +78,7 @@ export async function registerPartner(em: EntityManager, services: Services, cal
   checkRoles(partner, credentials);
   assertTransition(partner.status, 'ACTIVE', 'register');
   // The partner's API is checked with its token B before we answer (credentials.asciidoc, step 4).
-  const discovery = await discoverPartner(services, { versionsUrl: credentials.url, token: credentials.token, role: partner.role, preferred: caller.encoding, correlationId, tolerances: tolerancesOf(partner) });
+  const discovery = await discoverPartner(services, { partner, versionsUrl: credentials.url, token: credentials.token, role: partner.role, preferred: caller.encoding, correlationId, tolerances: tolerancesOf(partner) });
   const now = services.clock.now();
   const answer = await em.transactional(async (tx) => {
     const current = await tx.findOneOrFail(PartnerTokenEntity, { tokenHash: hashToken(caller.token), kind: 'A', usedAt: null, revokedAt: null }, { lockMode: LockMode.PESSIMISTIC_WRITE }).catch(() => {
@@ -102,7 +103,7 @@ export async function updatePartnerCredentials(em: EntityManager, services: Serv
   const partner = caller.partner;
   if (caller.tokenKind !== 'C' || !isRegistered(partner)) throw new HubError('METHOD_NOT_ALLOWED', 'not registered: use POST with the registration token');
   checkRoles(partner, credentials);
-  const discovery = await discoverPartner(services, { versionsUrl: credentials.url, token: credentials.token, role: partner.role, preferred: partner.tokenEncoding, correlationId, tolerances: tolerancesOf(partner) });
+  const discovery = await discoverPartner(services, { partner, versionsUrl: credentials.url, token: credentials.token, role: partner.role, preferred: partner.tokenEncoding, correlationId, tolerances: tolerancesOf(partner) });
   const now = services.clock.now();
   return em.transactional(async (tx) => {
     const fresh = await tx.findOneOrFail(PartnerEntity, { id: partner.id });
@@ -145,10 +146,10 @@ export async function connectPartner(em: EntityManager, services: Services, part
   const now = services.clock.now();
   let ours: string | undefined;
   try {
-    const discovery = await discoverPartner(services, { versionsUrl: input.versionsUrl, token: input.tokenA, role: partner.role, audience: 'operator' });
+    const discovery = await discoverPartner(services, { partner, versionsUrl: input.versionsUrl, token: input.tokenA, role: partner.role, audience: 'operator' });
     ours = issueToken(em, partner, 'C', now);
     await em.flush();
-    const answer = await services.client.call<unknown>({
+    const answer = await callLogged<unknown>(services, partner, {
       method: 'POST',
       url: credentialsUrl(discovery, 'connect to'),
       token: input.tokenA,
@@ -185,11 +186,11 @@ export async function rotatePartnerCredentials(em: EntityManager, services: Serv
   const current = decryptToken(partner.outboundTokenSealed, services.secrets.encryptionKey);
   let ours: string | undefined;
   try {
-    const discovery = await discoverPartner(services, { versionsUrl: partner.versionsUrl, token: current, role: partner.role, preferred: partner.tokenEncoding, tolerances: tolerancesOf(partner), audience: 'operator' });
+    const discovery = await discoverPartner(services, { partner, versionsUrl: partner.versionsUrl, token: current, role: partner.role, preferred: partner.tokenEncoding, tolerances: tolerancesOf(partner), audience: 'operator' });
     const url = credentialsUrl(discovery, 'rotate credentials with');
     ours = issueToken(em, partner, 'C', now);
     await em.flush();
-    const answer = await services.client.call<unknown>({
+    const answer = await callLogged<unknown>(services, partner, {
       method: 'PUT',
       url,
       token: current,

@@ -1,3 +1,4 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { invalid, isUuid, notFound } from '../errors.ts';
 import type { Services } from '../services.ts';
@@ -27,14 +28,19 @@ async function sandboxToken(em: EntityManager, services: Services, partner: Part
   const uid = sandboxTokenUid(partner);
   const existing = await em.findOne(TokenEntity, { tokenKey: tokenKey(uid, TOKEN_TYPE) });
   if (existing) return uid;
-  await putToken(em, services, uid, {
+  const body = {
     type: TOKEN_TYPE,
     contract_id: `${services.config.hubCountryCode}-${services.config.hubPartyId}-S${partner.countryCode}${partner.partyId}`,
     issuer: `${services.config.hubName} sandbox`,
     valid: true,
     whitelist: 'ALLOWED',
-  });
-  await em.fork().nativeUpdate(TokenEntity, { tokenKey: tokenKey(uid, TOKEN_TYPE) }, { sandboxPartnerId: partner.id });
+  };
+  try {
+    await putToken(em.fork(), services, uid, body, { sandboxPartnerId: partner.id });
+  } catch (err) {
+    // Two first starts at once: the other one made it.
+    if (!(err instanceof UniqueConstraintViolationException)) throw err;
+  }
   return uid;
 }
 

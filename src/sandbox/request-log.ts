@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Services } from '../services.ts';
 import type { Partner } from '../partners/entities.ts';
+import { OcpiCallError, describeCallFailure, type OcpiAnswer, type OcpiCall } from '../client/ocpi-client.ts';
 
 /**
  * The request log a sandbox partner reads back: its OCPI exchanges with the hub in both
@@ -83,6 +85,27 @@ export async function recordExchange(services: Services, partner: Partner, excha
     );
   } catch (err) {
     services.log.warn({ partnerId: partner.id, err: (err as Error).message }, 'sandbox request log: exchange not recorded');
+  }
+}
+
+/**
+ * A call of the hub's to `partner` through the one client, recorded in its request log when it
+ * is a sandbox partner (failures included, with what the partner may be told of them).
+ */
+export async function callLogged<T = unknown>(services: Services, partner: Partner | undefined, call: OcpiCall): Promise<OcpiAnswer<T>> {
+  if (!partner?.sandbox) return services.client.call<T>(call);
+  const correlationId = call.correlationId ?? randomUUID();
+  const url = new URL(call.url);
+  const exchange = { direction: 'OUTBOUND' as const, method: call.method, path: `${url.pathname}${url.search}`, correlationId };
+  try {
+    const answer = await services.client.call<T>({ ...call, correlationId });
+    await recordExchange(services, partner, { ...exchange, httpStatus: answer.httpStatus, statusCode: answer.statusCode, statusMessage: answer.statusMessage }, [call.token]);
+    return answer;
+  } catch (err) {
+    if (err instanceof OcpiCallError) {
+      await recordExchange(services, partner, { ...exchange, httpStatus: err.httpStatus, statusCode: err.statusCode, statusMessage: describeCallFailure(err, 'partner') }, [call.token]);
+    }
+    throw err;
   }
 }
 

@@ -79,6 +79,9 @@ describe('sandbox: its data never reaches the app, finance, reconciliation, oper
     expect((await w.app('GET', '/charging-sessions?token_uid=SANDBOX-NL-SBX')).body.data).to.deep.equal([]);
     expect((await w.app('GET', `/charging-sessions/${normalOrder}`)).body.state).to.equal('ACTIVE');
     expect((await w.app('GET', '/tokens/SANDBOX-NL-SBX?type=APP_USER')).status).to.equal(404);
+    const taken = await w.app('PUT', '/tokens/SANDBOX-NL-SBX', { type: 'APP_USER', contract_id: 'NL-HUB-C00000009', issuer: 'ocpi-hub', valid: true, whitelist: 'ALLOWED' });
+    expect(taken.status).to.equal(409);
+    expect(taken.body.message).to.equal("uid: SANDBOX-NL-SBX is taken by a sandbox partner's token: choose another uid");
   });
 
   it('tokens: the sandbox token is offered to its own partner only', async () => {

@@ -24,16 +24,26 @@ describe('sandbox: the request log a sandbox partner reads back', () => {
   const at = '2026-11-25T10:00:00.000Z';
 
   it('holds both directions, newest first: its requests to the hub and the hub’s calls to it, with statuses, messages and correlation ids', async () => {
-    // The registration: its POST of credentials, then the pull the hub started (404 from this CPO).
+    // The registration: the hub read its versions and details (with token B) while answering its
+    // POST of credentials, then started a pull (404 from this CPO).
     const registration = await log();
+    expect(registration.slice(2).map((e) => [e.direction, e.method, e.path])).to.deep.equal([
+      ['INBOUND', 'POST', '/ocpi/2.2.1/credentials'],
+      ['OUTBOUND', 'GET', '/ocpi/2.2.1'],
+      ['OUTBOUND', 'GET', '/ocpi/versions'],
+    ]);
     expect(registration.map((e) => [e.direction, e.method, e.path.split('?')[0], e.http_status, e.status_code]).sort()).to.deep.equal([
       ['INBOUND', 'POST', '/ocpi/2.2.1/credentials', 200, 1000],
+      ['OUTBOUND', 'GET', '/ocpi/2.2.1', 200, 1000],
       ['OUTBOUND', 'GET', '/ocpi/2.2.1/locations', 404, 2000],
       ['OUTBOUND', 'GET', '/ocpi/2.2.1/tariffs', 404, 2000],
+      ['OUTBOUND', 'GET', '/ocpi/versions', 200, 1000],
     ]);
+    // The discovery shares the registration's correlation id.
+    expect(new Set(registration.slice(2).map((e) => e.correlation_id)).size).to.equal(1);
     const pull = registration.find((e) => e.path.startsWith('/ocpi/2.2.1/locations'));
     expect(pull).to.deep.include({ path: '/ocpi/2.2.1/locations?date_to=2026-11-25T10%3A00%3A00.000Z', status_message: `GET ${cpo.partner.url}/ocpi/2.2.1/locations?date_to=2026-11-25T10%3A00%3A00.000Z: HTTP 404` });
-    expect((await cpo.api('DELETE', '/data')).body.removed.request_log).to.equal(3);
+    expect((await cpo.api('DELETE', '/data')).body.removed.request_log).to.equal(5);
     expect(await log()).to.deep.equal([]);
 
     t.clock.advance(1000);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +38,33 @@ describe('sandbox: SANDBOX_ONLY and serve --sandbox make every partner a sandbox
       // Still validated: a sandbox value that is no boolean is refused even here.
       expect((await t.admin('POST', '/partners', party('DDD', { sandbox: 'yes' }))).body.message).to.equal('sandbox: must be true or false');
     });
+  });
+
+  it('npx ocpi-hub partner create --sandbox prints the sandbox partner, approved, with its token A', async function () {
+    this.timeout(30_000);
+    const t = await startTestHub();
+    try {
+      const env = {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? os.tmpdir(),
+        DATABASE_URL: withDatabase(process.env.OCPI_TEST_PG_URL!, t.databaseName),
+        OCPI_HUB_DATA_DIR: t.env.OCPI_HUB_DATA_DIR!,
+        TOKEN_ENCRYPTION_KEY: t.env.TOKEN_ENCRYPTION_KEY!,
+        PUBLIC_URL: t.env.PUBLIC_URL!,
+        LOG_LEVEL: 'silent',
+      };
+      const args = ['bin/ocpi-hub.js', 'partner', 'create', '--name', 'CLI Sandbox', '--country-code', 'NL', '--party-id', 'CLS', '--role', 'CPO', '--sandbox'];
+      const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+        execFile(process.execPath, args, { env }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr })),
+      );
+      expect(run.code, run.stderr).to.equal(0);
+      const printed = JSON.parse(run.stdout);
+      expect(printed).to.include({ status: 'APPROVED', sandbox: true, versions_url: `${t.url}/ocpi/versions` });
+      // The token A it printed registers with the running hub.
+      expect((await t.ocpi('GET', '/ocpi/versions', { token: printed.token_a })).status).to.equal(200);
+    } finally {
+      await t.stop();
+    }
   });
 
   describe('npx ocpi-hub serve --sandbox', () => {

@@ -172,6 +172,32 @@ describe('sandbox: partners created in sandbox mode, their sandbox API and charg
   });
 });
 
+
+describe('sandbox: the API shares the OCPI lockout', () => {
+  let t: TestHub;
+  let cpo: SandboxCpo;
+  before(async () => {
+    t = await startTestHub({ env: { AUTH_LOCKOUT_FAILURES: '2' } });
+    cpo = await sandboxCpo(t);
+  });
+  after(async () => {
+    await cpo.partner.stop();
+    await t.stop();
+  });
+
+  it('guessed tokens count on the address: past the limit 429 (on OCPI too), while the partner’s own token still opens its sandbox', async () => {
+    const guess = () => cpo.api('GET', '/requests', undefined, { token: 'guessed-token-000000000000' });
+    expect((await guess()).status).to.equal(401);
+    expect((await guess()).status).to.equal(401);
+    const locked = await guess();
+    expect(locked.status).to.equal(429);
+    expect(locked.body.error).to.equal('locked_out');
+    expect((await t.ocpi('GET', '/ocpi/2.2.1/tokens', { token: 'another-guess-0000000000' })).status).to.equal(429);
+    // Its token is bound to this address (it registered from it): somebody else's guessing does not lock it out.
+    expect((await cpo.api('GET', '/requests')).status).to.equal(200);
+  });
+});
+
 async function hubLocationId(t: TestHub, ocpiId: string): Promise<string> {
   const rows = await t.hub.services.orm.em.fork().getConnection().execute(`select id from locations where location_id = ?`, [ocpiId]);
   return rows[0]!.id;
