@@ -192,7 +192,7 @@ export async function runCpoEndpointsSuite(options: CpoEndpointsOptions): Promis
         return { total: Number(total), limit: Number(limit) };
       };
       const nextLink = (got: Got) => /<([^>]+)>\s*;\s*rel="?next"?/.exec(got.headers.link ?? '')?.[1];
-      let first: { objects: any[]; total: number } | undefined;
+      let first: { objects: any[]; total: number; url: string; got: Got } | undefined;
 
       await check(`${module}: a page has X-Total-Count, X-Limit and at most limit objects`, group, async () => {
         if (!endpoint()) throw new NotApplicable(`the CPO offers no ${module} SENDER endpoint`);
@@ -202,13 +202,12 @@ export async function runCpoEndpointsSuite(options: CpoEndpointsOptions): Promis
         if (!Array.isArray(data)) fail(`GET ${url}: data must be an array`);
         const { total } = headersOf(`GET ${url}`, got);
         if (data.length > pageSize) fail(`GET ${url}: ${data.length} objects for limit=${pageSize}`);
-        first = { objects: data, total };
+        first = { objects: data, total, url, got };
       });
 
       await check(`${module}: Link to the next page exactly while objects remain, with the filters repeated`, group, async () => {
         if (!first) throw new NotApplicable('no first page');
-        const url = pageUrl({ offset: '0', limit: String(pageSize) });
-        const got = await get(url);
+        const { url, got } = first;
         const link = nextLink(got);
         if (first.total > first.objects.length && !link) fail(`GET ${url}: X-Total-Count is ${first.total} and ${first.objects.length} objects came, but there is no Link rel="next"`);
         if (first.total <= first.objects.length && link) fail(`GET ${url}: all ${first.total} objects came, but a Link rel="next" points at ${link}`);
