@@ -64,15 +64,25 @@ describe('conformance: the CLI', function () {
         ],
       }),
     );
+    // A wrong expectation on token C itself: the difference must not print it.
+    fs.writeFileSync(
+      path.join(scenarios, 'credentials', 'token.json'),
+      JSON.stringify({ name: 'credentials: token C is "nope"', suite: 'cpo', order: '020', steps: [{ name: 'GET credentials', request: { method: 'GET', url: '{hub.credentials}' }, expect: { fields: { '/data/token': 'nope' } } }] }),
+    );
     const junit = path.join(dir, 'wrong.xml');
     const run = await conformance(['--suite', 'cpo', '--versions-url', `${t.url}/ocpi/versions`, '--token', tokenA, '--country-code', 'NL', '--party-id', 'CL2', '--scenarios', scenarios, '--junit', junit]);
     expect(run.code, run.stdout + run.stderr).to.equal(1);
     const lines = run.stdout.trim().split('\n');
     const wrong = 'failed  locations: <a wrong expectation> & "quotes": step 1 (GET an unknown location): HTTP status: expected 200, got 404; /status_code: expected 1000, got 2000';
-    expect(lines.map((l) => l.replace(/ \(status_message "[^"]*"\)/, ''))).to.deep.equal(['passed  credentials: registration handshake with token A gives token C', wrong, '1 passed, 1 failed']);
+    expect(lines.map((l) => l.replace(/ \(status_message "[^"]*"\)/, ''))).to.deep.equal([
+      'passed  credentials: registration handshake with token A gives token C',
+      'failed  credentials: token C is "nope": step 1 (GET credentials): /data/token: expected "nope", got "***"',
+      wrong,
+      '1 passed, 2 failed',
+    ]);
     const xml = fs.readFileSync(junit, 'utf8');
-    expect(testcases(xml)).to.equal(2);
-    expect(xml).to.include('failures="1"');
+    expect(testcases(xml)).to.equal(3);
+    expect(xml).to.include('failures="2"');
     expect(xml).to.include('<testcase name="locations: &lt;a wrong expectation&gt; &amp; &quot;quotes&quot;" classname="cpo.locations/wrong.json"');
     expect(xml).to.match(/<failure message="step 1 \(GET an unknown location\): HTTP status: expected 200, got 404 \(status_message &quot;unknown location W[0-9A-F]{8}&quot;\); \/status_code: expected 1000, got 2000" type="ConformanceFailure">/);
   });
