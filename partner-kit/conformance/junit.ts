@@ -8,7 +8,6 @@ import { describeFailure } from './report.ts';
 export function escapeXml(text: string): string {
   // Characters XML 1.0 cannot carry at all are dropped; the five specials are escaped.
   return text
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

@@ -12,6 +12,8 @@ describe('conformance: the cpo suite against our hub', function () {
   let partnerId: string;
   /** What the hub said to each rule scenario's first (refused) PUT. */
   const ruleMessages = new Map<string, unknown>();
+  /** What the hub said to each step of the tariff rejections scenario. */
+  const tariffMessages = new Map<string, unknown>();
 
   before(async () => {
     t = await startTestHub();
@@ -30,6 +32,7 @@ describe('conformance: the cpo suite against our hub', function () {
     report = await runCpoSuite({ versionsUrl: `${t.url}/ocpi/versions`, tokenA, countryCode: 'NL', partyId: 'CNF',
       onExchange: (scenario, e) => {
         if (/is refused \(2001\) and nothing is stored$/.test(scenario) && e.method === 'PUT') ruleMessages.set(scenario, (e.answer.body as any)?.status_message);
+        if (scenario.startsWith('tariffs: invalid tariffs') && e.method === 'PUT') tariffMessages.set(e.step, (e.answer.body as any)?.status_message);
       },
     });
   });
@@ -72,6 +75,27 @@ describe('conformance: the cpo suite against our hub', function () {
       'a max_electric_power above max_voltage × max_amperage × phases': 'evses[0].connectors[0].max_electric_power: 22000 W exceeds max_voltage × max_amperage × phases = 10560 W',
       'the same EVSE uid twice in one location': 'evses[1].uid: "R…13-1" is also evses[0].uid',
       'the same connector id twice in one EVSE': 'evses[0].connectors[1].id: "1" is also connectors[0].id',
+    });
+  });
+
+  it('each tariff rejection meets the hub rule it is named after', () => {
+    const messages = Object.fromEntries([...tariffMessages].map(([step, message]) => [step.replace(/^a tariff (with |without |under )?(.*?): (2001|refused \(2xxx\))$/, '$1$2'), String(message).replace(/[0-9A-F]{8}/g, '…')]));
+    expect(messages).to.deep.equal({
+      'with a currency that is not ISO 4217': 'currency: "XXY" is not an ISO 4217 currency code',
+      'with a negative price': 'elements[0].price_components[0].price: -0.3 must not be negative',
+      'with a negative VAT': 'elements[0].price_components[0].vat: -21 must not be negative',
+      'with a min_price above its max_price': 'min_price.excl_vat: 10 exceeds max_price.excl_vat 5; min_price.incl_vat: 12.1 exceeds max_price.incl_vat 6.05',
+      'with a max_price whose incl_vat is below its excl_vat': 'max_price.incl_vat: 4 is less than excl_vat 5',
+      'with an end_date_time before its start_date_time': 'end_date_time: 2025-05-01T00:00:00Z is not after start_date_time 2025-06-01T00:00:00Z',
+      "with an id that differs from the URL's": 'id: "OTHER…" does not match "T…B" in the URL',
+      'with a VAT above 100 %': 'elements[0].price_components[0].vat: 121 is not a percentage from 0 to 100',
+      'with a restriction start_time that is not HH:MM': 'elements[1].restrictions.start_time: must match pattern "^([01][0-9]|2[0-3]):[0-5][0-9]$"',
+      'with a restriction start_date not before its end_date': 'elements[1].restrictions.start_date: 2025-06-01 is not before end_date 2025-06-01',
+      'with a restriction min_kwh above its max_kwh': 'elements[1].restrictions.min_kwh: 50 exceeds max_kwh 10',
+      'with a negative restriction min_power': 'elements[1].restrictions.min_power: -1 must not be negative',
+      'with a restriction listing a day twice': 'elements[1].restrictions.day_of_week[1]: MONDAY is listed twice',
+      'without elements': 'elements: is required',
+      'under a party that is not ours': 'ZZ/ZZZ is not one of your credentials roles: you may only write your own objects',
     });
   });
 });
