@@ -7,7 +7,11 @@
 export type Vars = Map<string, string>;
 
 export class TemplateError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The unknown variable, when that is the problem. */
+    readonly variable?: string,
+  ) {
     super(message);
     this.name = 'TemplateError';
   }
@@ -24,7 +28,7 @@ const FILTERS: Record<string, (value: string) => string> = {
 export function fill(text: string, vars: Vars): string {
   return text.replace(PLACEHOLDER, (_all, name: string, filter: string | undefined) => {
     const value = vars.get(name);
-    if (value === undefined) throw new TemplateError(`unknown variable {${name}}${vars.size ? '' : ' (no variables yet)'}`);
+    if (value === undefined) throw new TemplateError(`unknown variable {${name}}${vars.size ? '' : ' (no variables yet)'}`, name);
     if (filter === undefined) return value;
     const apply = FILTERS[filter];
     if (!apply) throw new TemplateError(`unknown filter |${filter} in {${name}|${filter}} (known: ${Object.keys(FILTERS).join(', ')})`);

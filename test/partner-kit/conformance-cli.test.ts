@@ -69,6 +69,11 @@ describe('conformance: the CLI', function () {
       path.join(scenarios, 'credentials', 'token.json'),
       JSON.stringify({ name: 'credentials: token C is "nope"', suite: 'cpo', order: '020', steps: [{ name: 'GET credentials', request: { method: 'GET', url: '{hub.credentials}' }, expect: { fields: { '/data/token': 'nope' } } }] }),
     );
+    // A module the hub does not offer: not applicable, not failed.
+    fs.writeFileSync(
+      path.join(scenarios, 'credentials', 'profiles.json'),
+      JSON.stringify({ name: 'chargingprofiles: a profile result', suite: 'cpo', order: '030', steps: [{ name: 'POST', request: { method: 'POST', url: '{hub.chargingprofiles}/x', body: {} }, expect: { status: 200 } }] }),
+    );
     const junit = path.join(dir, 'wrong.xml');
     const run = await conformance(['--suite', 'cpo', '--versions-url', `${t.url}/ocpi/versions`, '--token', tokenA, '--country-code', 'NL', '--party-id', 'CL2', '--scenarios', scenarios, '--junit', junit]);
     expect(run.code, run.stdout + run.stderr).to.equal(1);
@@ -77,12 +82,13 @@ describe('conformance: the CLI', function () {
     expect(lines.map((l) => l.replace(/ \(status_message "[^"]*"\)/, ''))).to.deep.equal([
       'passed  credentials: registration handshake with token A gives token C',
       'failed  credentials: token C is "nope": step 1 (GET credentials): /data/token: expected "nope", got "***"',
+      "n/a     chargingprofiles: a profile result: the hub's 2.2.1 version details list no chargingprofiles endpoint",
       wrong,
-      '1 passed, 2 failed',
+      '1 passed, 2 failed, 1 not applicable',
     ]);
     const xml = fs.readFileSync(junit, 'utf8');
-    expect(testcases(xml)).to.equal(3);
-    expect(xml).to.include('failures="2"');
+    expect(testcases(xml)).to.equal(4);
+    expect(xml).to.include('failures="2" errors="0" skipped="1"');
     expect(xml).to.include('<testcase name="locations: &lt;a wrong expectation&gt; &amp; &quot;quotes&quot;" classname="cpo.locations/wrong.json"');
     expect(xml).to.match(/<failure message="step 1 \(GET an unknown location\): HTTP status: expected 200, got 404 \(status_message &quot;unknown location W[0-9A-F]{8}&quot;\); \/status_code: expected 1000, got 2000" type="ConformanceFailure">/);
   });
