@@ -52,8 +52,14 @@ function bodyOf(step: Step, ctx: StepContext): string | undefined {
   if (r.payload) body = structuredClone(ctx.payloads.get(r.payload));
   if (body === undefined) return undefined;
   body = fillDeep(body, ctx.vars);
-  for (const [pointer, value] of Object.entries(r.set ?? {})) write(body, pointer, fillDeep(value, ctx.vars));
-  for (const pointer of r.remove ?? []) remove(body, pointer);
+  try {
+    for (const [pointer, value] of Object.entries(r.set ?? {})) write(body, pointer, fillDeep(value, ctx.vars));
+    for (const pointer of r.remove ?? []) remove(body, pointer);
+  } catch (err) {
+    if (err instanceof TemplateError) throw err;
+    // A pointer into the payload that does not fit it: the scenario is wrong, not the hub.
+    throw new TemplateError(`request body: ${(err as Error).message}`);
+  }
   return JSON.stringify(body);
 }
 
