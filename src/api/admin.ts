@@ -52,7 +52,10 @@ export function adminRouter(services: Services): Router {
     if (Array.isArray(ctx.query.status)) throw invalid('status: give at most one status');
     const status = ctx.query.status;
     if (status !== undefined && !(PARTNER_STATUSES as readonly string[]).includes(status)) throw invalid(`status: must be one of ${PARTNER_STATUSES.join(', ')}`);
-    const partners = await s(ctx).em.find(PartnerEntity, status ? { status: status as never } : {}, { orderBy: { createdAt: 'asc', countryCode: 'asc', partyId: 'asc', role: 'asc' } });
+    const sandbox = ctx.query.sandbox;
+    if (sandbox !== undefined && sandbox !== 'true' && sandbox !== 'false') throw invalid('sandbox: give true or false (once)');
+    const where = { ...(status ? { status: status as never } : {}), ...(sandbox !== undefined ? { sandbox: sandbox === 'true' } : {}) };
+    const partners = await s(ctx).em.find(PartnerEntity, where, { orderBy: { createdAt: 'asc', countryCode: 'asc', partyId: 'asc', role: 'asc' } });
     ctx.body = { data: await Promise.all(partners.map((p) => partnerView(s(ctx).em, services, p))) };
   });
   router.get('/partners/:id', async (ctx) => {

@@ -30,6 +30,11 @@ describe('sandbox: partners created in sandbox mode, their sandbox API and charg
     expect(normal.body).to.not.have.property('token_a');
     const list = await t.admin('GET', '/partners');
     expect(list.body.data.map((p: any) => [p.party_id, p.sandbox])).to.deep.equal([['BEC', true], ['NOR', false]]);
+    expect((await t.admin('GET', '/partners?sandbox=true')).body.data.map((p: any) => p.party_id)).to.deep.equal(['BEC']);
+    expect((await t.admin('GET', '/partners?sandbox=false&status=PENDING_REVIEW')).body.data.map((p: any) => p.party_id)).to.deep.equal(['NOR']);
+    const bad = await t.admin('GET', '/partners?sandbox=yes');
+    expect(bad.status).to.equal(422);
+    expect(bad.body.message).to.equal('sandbox: give true or false (once)');
     const events = await t.admin('GET', `/partners/${cpo.id}/events`);
     expect(events.body.data.map((e: any) => e.kind).slice(0, 2)).to.deep.equal(['APPLIED', 'APPROVED']);
   });
