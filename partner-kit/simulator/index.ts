@@ -55,7 +55,7 @@ export async function startSimulator(input: SimulatorInput, deps: SimulatorDeps 
   const world = generateWorld(options, random, clock.now());
   const faults = createFaults(options.fault, options.evseFaults, random);
   const link = createHubLink(options.hubVersionsUrl, options.tokenA, options.ocpiVersion === '2.2' ? 'RAW' : 'BASE64', print);
-  const ours = { token: randomBytes(24).toString('base64url'), countryCode: options.countryCode, partyId: options.partyId };
+  const ours = { token: options.tokenB ?? randomBytes(24).toString('base64url'), countryCode: options.countryCode, partyId: options.partyId };
   const charging = createCharging({ link, faults, scheduler, clock, print, sessionUpdateSeconds: options.sessionUpdateSeconds, countryCode: options.countryCode, partyId: options.partyId });
   let baseUrl = '';
   const app = createServerApp({

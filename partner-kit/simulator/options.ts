@@ -24,6 +24,11 @@ export interface SimulatorOptions {
   ocpiVersion: '2.2' | '2.2.1';
   /** How long `slow` waits before answering a command: past the hub's default 15 s command timeout. */
   slowSeconds: number;
+  /**
+   * The token it hands the hub (OCPI's token B), so a conformance run can be pointed at it;
+   * from the environment only (SIMULATOR_TOKEN_B), never a flag `ps` would show. Default: random.
+   */
+  tokenB?: string;
 }
 
 export const DEFAULTS = {
@@ -71,7 +76,10 @@ locations and tariffs, serves its senders, answers commands and runs the session
   --seed N                    default 1
   --ocpi-version 2.2|2.2.1    2.2 sends and accepts raw tokens (no base64), as 2.2 CPOs did; default 2.2.1
   --slow-seconds S            how long 'slow' waits before answering a command, default 20
-  --help`;
+  --help
+
+Environment: SIMULATOR_TOKEN_A (token A), SIMULATOR_TOKEN_B (the token it hands the hub, default
+random: set it to point \`ocpi-hub conformance --suite cpo-endpoints\` at this simulator).`;
 
 export class OptionsError extends Error {}
 
@@ -112,6 +120,9 @@ export function parseSimulatorArgs(args: string[], env: Record<string, string | 
   if (!/^https?:\/\//.test(hubVersionsUrl)) throw new OptionsError(`--hub-versions-url: must be an http(s) URL, got "${hubVersionsUrl}"`);
   const tokenA = parsed['token-a'] ?? env.SIMULATOR_TOKEN_A;
   if (!tokenA) throw new OptionsError('--token-a: is required (or set SIMULATOR_TOKEN_A)');
+  const tokenB = env.SIMULATOR_TOKEN_B;
+  // OCPI tokens are printable ASCII without spaces; a short one is a guessable one.
+  if (tokenB !== undefined && !/^[\x21-\x7e]{16,255}$/.test(tokenB)) throw new OptionsError('SIMULATOR_TOKEN_B: must be 16 to 255 printable characters without spaces');
   const number = (flag: string, value: string | undefined, fallback: number, check: (n: number) => boolean, what: string) => {
     if (value === undefined) return fallback;
     const n = Number(value);
@@ -136,6 +147,7 @@ export function parseSimulatorArgs(args: string[], env: Record<string, string | 
     seed: number('seed', parsed.seed, DEFAULTS.seed, Number.isInteger, 'a whole number'),
     ocpiVersion: version(parsed['ocpi-version']),
     slowSeconds: number('slow-seconds', parsed['slow-seconds'], DEFAULTS.slowSeconds, (n) => n >= 0, 'a number of seconds'),
+    ...(tokenB === undefined ? {} : { tokenB }),
   };
   if (parsed['public-url'] !== undefined) {
     if (!/^https?:\/\/[^/]+/.test(parsed['public-url'])) throw new OptionsError(`--public-url: must be an http(s) URL, got "${parsed['public-url']}"`);

@@ -11,6 +11,7 @@ import { parseReady } from '../../partner-kit/demo/simulator-process.ts';
 import { parseSimulatorArgs } from '../../partner-kit/simulator/options.ts';
 import { startDemo } from '../../partner-kit/demo/index.ts';
 import { BEGIN, END } from '../../partner-kit/demo/try-now.ts';
+import { conformance } from '../helpers/conformance-cli.ts';
 
 /** Waits for `what` to come true, polling: the child process runs on its own time. */
 async function until<T>(what: () => T | undefined, ms: number, label: string): Promise<T> {
@@ -29,10 +30,11 @@ describe('partner kit: `ocpi-hub simulate-cpo` as a process', () => {
   beforeEach(async () => (t = await startTestHub({ clock: new TestClock(new Date().toISOString()) })));
   afterEach(() => t.stop());
 
-  it('registers with token A from the environment, prints the ready line, exits 0 on SIGINT', async () => {
+  it('registers with token A from the environment, prints the ready line, passes the cpo-endpoints suite run as README says, exits 0 on SIGINT', async () => {
     const { id, tokenA } = await approvedCpo(t, { country_code: 'NL', party_id: 'SIM' });
+    const tokenB = 'simulator-token-b-for-a-conformance-run';
     const child = spawn(process.execPath, ['bin/ocpi-hub.js', 'simulate-cpo', '--hub-versions-url', `${t.url}/ocpi/versions`, '--locations', '2', '--center', '48.8566,2.3522', '--country-code', 'NL', '--party-id', 'SIM'], {
-      env: { ...process.env, SIMULATOR_TOKEN_A: tokenA },
+      env: { ...process.env, SIMULATOR_TOKEN_A: tokenA, SIMULATOR_TOKEN_B: tokenB },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: string[] = [];
@@ -48,6 +50,10 @@ describe('partner kit: `ocpi-hub simulate-cpo` as a process', () => {
       expect((await t.admin('GET', `/partners/${id}`)).body.status).to.equal('ACTIVE');
       expect(lines).to.include('→ PUT /ocpi/2.2.1/locations/NL/SIM/SIM-LOC-2 201 1000');
       expect(lines.join('\n')).to.not.include(tokenA);
+      const run = await conformance(['--suite', 'cpo-endpoints', '--partner-versions-url', ready.versionsUrl, '--partner-token', tokenB]);
+      expect(run.code, run.stdout + run.stderr).to.equal(0);
+      expect(run.stdout).to.match(/^\d+ passed, 0 failed, \d+ not applicable$/m);
+      expect(run.stdout + lines.join('\n')).to.not.include(tokenB);
     } finally {
       child.kill('SIGINT');
       await until(() => (exitCode === undefined ? undefined : true), 10_000, 'exit');
@@ -176,5 +182,7 @@ describe('partner kit: `ocpi-hub simulate-cpo` as a process', () => {
     expect(() => parseSimulatorArgs(['--hub-versions-url', 'http://h/ocpi/versions'], {})).to.throw('--token-a: is required (or set SIMULATOR_TOKEN_A)');
     expect(() => parseSimulatorArgs(['--hub-versions-url', 'http://h', '--token-a', 'x', '--center', 'amsterdam'], {})).to.throw('--center: must be LAT,LON');
     expect(parseSimulatorArgs(['--help'], {})).to.equal('help');
+    expect(parseSimulatorArgs(['--hub-versions-url', 'http://h/ocpi/versions'], { SIMULATOR_TOKEN_A: 'a', SIMULATOR_TOKEN_B: 'b'.repeat(16) })).to.include({ tokenB: 'b'.repeat(16) });
+    expect(() => parseSimulatorArgs(['--hub-versions-url', 'http://h/ocpi/versions'], { SIMULATOR_TOKEN_A: 'a', SIMULATOR_TOKEN_B: 'short' })).to.throw('SIMULATOR_TOKEN_B: must be 16 to 255 printable characters without spaces');
   });
 });
