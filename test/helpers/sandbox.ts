@@ -3,6 +3,7 @@ import type { TestHub } from './hub.ts';
 import { FakePartner, type RouteAnswer, type Seen } from './partner.ts';
 import { example } from './examples.ts';
 import { http, type HttpAnswer } from './http.ts';
+import { ok } from './charging.ts';
 
 /**
  * A sandbox CPO: created with `sandbox: true` (approved at once, token A in the answer),
@@ -25,7 +26,8 @@ export interface SandboxCpo {
   putLocation(id?: string): Promise<HttpAnswer<any>>;
 }
 
-export const okAnswer = (data: unknown): RouteAnswer => ({ body: { data, status_code: 1000, timestamp: new Date().toISOString() } });
+/** A CPO's plain OCPI success answer. */
+export const okAnswer = ok;
 
 export async function sandboxCpo(t: TestHub, party = { country_code: 'BE', party_id: 'BEC' }, create: Record<string, unknown> = { sandbox: true }): Promise<SandboxCpo> {
   const partner = await new FakePartner().start();

@@ -3,6 +3,7 @@ import { startTestHub, type TestHub } from '../helpers/hub.ts';
 import { onboardCpo } from '../helpers/onboarding.ts';
 import { example } from '../helpers/examples.ts';
 import { http } from '../helpers/http.ts';
+import { cpoSession } from '../helpers/charging.ts';
 import { okAnswer, sandboxCpo, type SandboxCpo } from '../helpers/sandbox.ts';
 
 describe('sandbox: partners created in sandbox mode, their sandbox API and charges', () => {
@@ -125,20 +126,9 @@ describe('sandbox: partners created in sandbox mode, their sandbox API and charg
     expect(active.status).to.equal(200);
     expect(active.body).to.include({ order_id: orderId, state: 'ACTIVE', reason: 'RESULT_ACCEPTED', message: 'Charging.' });
 
-    const session = {
-      ...example<any>('session_example_1_simple_start.json'),
-      country_code: 'BE',
-      party_id: 'BEC',
-      id: 'S-1',
-      location_id: 'LOC1',
-      evse_uid: '3256',
-      connector_id: '1',
+    const session = cpoSession(orderId, 'ACTIVE', {
       cdr_token: { country_code: 'NL', party_id: 'HUB', uid: 'SANDBOX-BE-BEC', type: 'APP_USER', contract_id: 'NL-HUB-SBEBEC' },
-      auth_method: 'COMMAND',
-      authorization_reference: orderId,
-      status: 'ACTIVE',
-      last_updated: '2026-11-25T10:00:10Z',
-    };
+    });
     t.clock.reach('2026-11-25T10:00:10Z');
     expect((await t.ocpi('PUT', '/ocpi/2.2.1/sessions/BE/BEC/S-1', { token: cpo.token, body: session })).status).to.equal(201);
 
