@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { withValuesJoined } from './command-line.ts';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { openServices, startHub } from './hub.ts';
@@ -186,20 +187,23 @@ async function partnerCommand(config: ReturnType<typeof loadConfig>, args: strin
   }
 }
 
+/** The flags and their kinds (parseArgs and withValuesJoined read the same table). */
+const PARTNER_FLAGS = {
+  name: { type: 'string' },
+  'country-code': { type: 'string' },
+  'party-id': { type: 'string' },
+  role: { type: 'string' },
+  website: { type: 'string' },
+  'contact-email': { type: 'string' },
+  reason: { type: 'string' },
+  sandbox: { type: 'boolean' },
+} as const;
+
 function parsePartnerArgs(args: string[]) {
   return parseArgs({
-    args,
+    args: withValuesJoined(args, PARTNER_FLAGS),
     allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      'country-code': { type: 'string' },
-      'party-id': { type: 'string' },
-      role: { type: 'string' },
-      website: { type: 'string' },
-      'contact-email': { type: 'string' },
-      reason: { type: 'string' },
-      sandbox: { type: 'boolean' },
-    },
+    options: PARTNER_FLAGS,
   });
 }
 

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { withValuesJoined } from '../../src/command-line.ts';
 import { parseArgs } from 'node:util';
 import { runCpoSuite } from './suites/cpo.ts';
 import { runCpoEndpointsSuite } from './suites/cpo-endpoints.ts';
@@ -35,29 +36,32 @@ function usage(message: string): number {
   return 2;
 }
 
+/** The flags and their kinds (parseArgs and withValuesJoined read the same table). */
+const FLAGS = {
+  suite: { type: 'string' },
+  'versions-url': { type: 'string' },
+  token: { type: 'string' },
+  'country-code': { type: 'string' },
+  'party-id': { type: 'string' },
+  'public-url': { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  scenarios: { type: 'string' },
+  'partner-versions-url': { type: 'string' },
+  'partner-token': { type: 'string' },
+  junit: { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
 export async function run(args: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({
-      args,
+      args: withValuesJoined(args, FLAGS),
       strict: true,
       allowPositionals: false,
-      options: {
-        suite: { type: 'string' },
-        'versions-url': { type: 'string' },
-        token: { type: 'string' },
-        'country-code': { type: 'string' },
-        'party-id': { type: 'string' },
-        'public-url': { type: 'string' },
-        port: { type: 'string' },
-        host: { type: 'string' },
-        scenarios: { type: 'string' },
-        'partner-versions-url': { type: 'string' },
-        'partner-token': { type: 'string' },
-        junit: { type: 'string' },
-        'timeout-ms': { type: 'string' },
-        help: { type: 'boolean' },
-      },
+      options: FLAGS,
     }).values;
   } catch (err) {
     return usage((err as Error).message);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { withValuesJoined } from '../../src/command-line.ts';
 import { FAULT_MODES, type FaultMode } from './faults.ts';
 
 /** Everything `simulate-cpo` can be told; the CLI flags map one to one. */
@@ -84,32 +85,36 @@ random: set it to point \`ocpi-hub conformance --suite cpo-endpoints\` at this s
 export class OptionsError extends Error {}
 
 /** The CLI's flags (and SIMULATOR_TOKEN_A) as options; `'help'` when help was asked for. */
+
+const FLAGS = {
+  'hub-versions-url': { type: 'string' },
+  'token-a': { type: 'string' },
+  'country-code': { type: 'string' },
+  'party-id': { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'public-url': { type: 'string' },
+  locations: { type: 'string' },
+  center: { type: 'string' },
+  'status-interval': { type: 'string' },
+  'result-delay-ms': { type: 'string' },
+  'session-update-seconds': { type: 'string' },
+  fault: { type: 'string' },
+  'evse-fault': { type: 'string', multiple: true },
+  seed: { type: 'string' },
+  'ocpi-version': { type: 'string' },
+  'slow-seconds': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+/** The CLI's flags (and SIMULATOR_TOKEN_A) as options; `'help'` when help was asked for. */
 export function parseSimulatorArgs(args: string[], env: Record<string, string | undefined> = process.env): SimulatorOptions | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
-      args,
+      args: withValuesJoined(args, FLAGS),
       strict: true,
-      options: {
-        'hub-versions-url': { type: 'string' },
-        'token-a': { type: 'string' },
-        'country-code': { type: 'string' },
-        'party-id': { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        'public-url': { type: 'string' },
-        locations: { type: 'string' },
-        center: { type: 'string' },
-        'status-interval': { type: 'string' },
-        'result-delay-ms': { type: 'string' },
-        'session-update-seconds': { type: 'string' },
-        fault: { type: 'string' },
-        'evse-fault': { type: 'string', multiple: true },
-        seed: { type: 'string' },
-        'ocpi-version': { type: 'string' },
-        'slow-seconds': { type: 'string' },
-        help: { type: 'boolean' },
-      },
+      options: FLAGS,
     }).values;
   } catch (err) {
     throw new OptionsError((err as Error).message);
