@@ -8,7 +8,8 @@ import { versionAdapter } from '../ocpi/versions/index.ts';
 import { isToleranceName, type ToleranceName } from '../ocpi/tolerances.ts';
 import { OcpiCallError, describeCallFailure } from '../client/ocpi-client.ts';
 import { PartnerEntity, PartnerTokenEntity, type CredentialsRole, type Partner } from './entities.ts';
-import { assertTransition } from './lifecycle.ts';
+import { check } from '../lifecycle.ts';
+import { movePartner, partnerLifecycle } from './lifecycle.ts';
 import { discoverPartner, endpointUrl, type Discovery } from './discovery.ts';
 import { callLogged } from '../sandbox/request-log.ts';
 import { issueToken, revokeTokens } from './registry.ts';
@@ -76,7 +77,8 @@ export async function registerPartner(em: EntityManager, services: Services, cal
   const partner = caller.partner;
   if (caller.tokenKind !== 'A' || isRegistered(partner)) throw new HubError('METHOD_NOT_ALLOWED', 'already registered: use PUT to update or DELETE to unregister');
   checkRoles(partner, credentials);
-  assertTransition(partner.status, 'ACTIVE', 'register');
+  // Refused before the partner's API is called; the move itself is made, checked again, in the transaction.
+  check(partnerLifecycle, partner, 'ACTIVE', 'register');
   // The partner's API is checked with its token B before we answer (credentials.asciidoc, step 4).
   const discovery = await discoverPartner(services, { partner, versionsUrl: credentials.url, token: credentials.token, role: partner.role, preferred: caller.encoding, correlationId, tolerances: tolerancesOf(partner) });
   const now = services.clock.now();
@@ -89,8 +91,7 @@ export async function registerPartner(em: EntityManager, services: Services, cal
     await revokeTokens(tx, fresh, ['A', 'C'], now);
     const tokenC = issueToken(tx, fresh, 'C', now);
     storeConnection(fresh, services, credentials, discovery, now);
-    fresh.status = 'ACTIVE';
-    recordEvent(tx, now, { partnerId: fresh.id, kind: 'CREDENTIALS_REGISTERED', actor: 'partner', detail: { version: discovery.version, versions_url: credentials.url, roles: credentials.roles.map((r) => `${r.role} ${r.country_code}/${r.party_id}`) } });
+    movePartner(tx, fresh, 'ACTIVE', 'register', { now, actor: 'partner', detail: { version: discovery.version, versions_url: credentials.url, roles: credentials.roles.map((r) => `${r.role} ${r.country_code}/${r.party_id}`) } });
     return hubCredentials(services, tokenC);
   });
   // A new CPO's locations and tariffs are pulled at once, in the background (never failing the handshake).
@@ -122,10 +123,9 @@ export async function unregisterPartner(em: EntityManager, services: Services, c
   const now = services.clock.now();
   await em.transactional(async (tx) => {
     const fresh = await tx.findOneOrFail(PartnerEntity, { id: partner.id });
+    movePartner(tx, fresh, fresh.status === 'ACTIVE' ? 'APPROVED' : fresh.status, 'unregister', { now, actor: 'partner' });
     await revokeTokens(tx, fresh, ['A', 'C'], now);
     disconnect(fresh, now);
-    if (fresh.status === 'ACTIVE') fresh.status = 'APPROVED';
-    recordEvent(tx, now, { partnerId: fresh.id, kind: 'CREDENTIALS_DELETED', actor: 'partner' });
   });
 }
 
@@ -142,7 +142,8 @@ export function disconnect(partner: Partner, now: Date): void {
  * calls our versions with it before answering), and store the token it answers with.
  */
 export async function connectPartner(em: EntityManager, services: Services, partner: Partner, input: { versionsUrl: string; tokenA: string }, actor: string): Promise<Partner> {
-  if (partner.status !== 'APPROVED') throw new HubError('CONFLICT', `cannot connect a partner in state ${partner.status}`, { status: partner.status });
+  // Refused before the partner's API is called; the move itself is made, checked again, in the transaction.
+  check(partnerLifecycle, partner, 'ACTIVE', 'connect');
   const now = services.clock.now();
   let ours: string | undefined;
   try {
@@ -161,9 +162,7 @@ export async function connectPartner(em: EntityManager, services: Services, part
       const fresh = await tx.findOneOrFail(PartnerEntity, { id: partner.id });
       await revokeTokens(tx, fresh, ['A', 'C'], now, ours);
       storeConnection(fresh, services, { ...theirs, url: input.versionsUrl }, discovery, now);
-      assertTransition(fresh.status, 'ACTIVE', 'connect');
-      fresh.status = 'ACTIVE';
-      recordEvent(tx, now, { partnerId: fresh.id, kind: 'CREDENTIALS_CONNECTED', actor, detail: { version: discovery.version, versions_url: input.versionsUrl } });
+      movePartner(tx, fresh, 'ACTIVE', 'connect', { now, actor, detail: { version: discovery.version, versions_url: input.versionsUrl } });
     });
     if (partner.role === 'CPO') services.partnerSync.start(partner.id, 'CONNECTED');
     return em.findOneOrFail(PartnerEntity, { id: partner.id }, { refresh: true });

@@ -4,7 +4,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { HubError, invalid, notFound, isUuid } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { PartnerEntity, PartnerTokenEntity, type Partner, type PartnerRole } from './entities.ts';
-import { assertTransition } from './lifecycle.ts';
+import { movePartner } from './lifecycle.ts';
 import { getPartner, hasLiveTokenA, issueToken, revokeTokens } from './registry.ts';
 import { recordEvent } from './events.ts';
 import { parseCidrs } from './allowlist.ts';
@@ -135,11 +135,9 @@ export interface TokenAGrant {
 export async function approvePartner(em: EntityManager, services: Services, id: string, actor: string): Promise<TokenAGrant> {
   let grant: Omit<TokenAGrant, 'partner'> | undefined;
   const partner = await change(em, services, id, (p, tx, now) => {
-    assertTransition(p.status, 'APPROVED', 'approve');
-    p.status = 'APPROVED';
     const expiresAt = tokenAExpiry(services, now);
+    movePartner(tx, p, 'APPROVED', 'approve', { now, actor, detail: { token_a_expires_at: expiresAt.toISOString() } });
     grant = { tokenA: issueToken(tx, p, 'A', now, expiresAt), expiresAt };
-    recordEvent(tx, now, { partnerId: p.id, kind: 'APPROVED', actor, detail: { token_a_expires_at: expiresAt.toISOString() } });
   });
   return { partner, ...grant! };
 }
@@ -147,26 +145,21 @@ export async function approvePartner(em: EntityManager, services: Services, id: 
 export async function rejectPartner(em: EntityManager, services: Services, id: string, reason: unknown, actor: string): Promise<Partner> {
   if (typeof reason !== 'string' || reason.trim() === '') throw invalid('reason: is required');
   return change(em, services, id, (p, tx, now) => {
-    assertTransition(p.status, 'REJECTED', 'reject');
-    p.status = 'REJECTED';
+    movePartner(tx, p, 'REJECTED', 'reject', { now, actor, detail: { reason: reason.trim() } });
     p.rejectReason = reason.trim();
-    recordEvent(tx, now, { partnerId: p.id, kind: 'REJECTED', actor, detail: { reason: p.rejectReason } });
   });
 }
 
 export async function suspendPartner(em: EntityManager, services: Services, id: string, reason: unknown, actor: string): Promise<Partner> {
   return change(em, services, id, (p, tx, now) => {
-    assertTransition(p.status, 'SUSPENDED', 'suspend');
-    p.status = 'SUSPENDED';
-    recordEvent(tx, now, { partnerId: p.id, kind: 'SUSPENDED', actor, detail: typeof reason === 'string' ? { reason } : {} });
+    movePartner(tx, p, 'SUSPENDED', 'suspend', { now, actor, detail: typeof reason === 'string' ? { reason } : {} });
   });
 }
 
 export async function resumePartner(em: EntityManager, services: Services, id: string, actor: string): Promise<Partner> {
   return change(em, services, id, (p, tx, now) => {
-    if (p.status !== 'SUSPENDED') throw new HubError('CONFLICT', `cannot resume a partner in state ${p.status}`, { status: p.status });
-    p.status = p.outboundTokenSealed ? 'ACTIVE' : 'APPROVED';
-    recordEvent(tx, now, { partnerId: p.id, kind: 'RESUMED', actor, detail: { status: p.status } });
+    const to = p.outboundTokenSealed ? 'ACTIVE' : 'APPROVED';
+    movePartner(tx, p, to, 'resume', { now, actor, detail: { status: to } });
   });
 }
 
@@ -174,13 +167,11 @@ export async function resumePartner(em: EntityManager, services: Services, id: s
 export async function resetPartnerCredentials(em: EntityManager, services: Services, id: string, actor: string): Promise<TokenAGrant> {
   let grant: Omit<TokenAGrant, 'partner'> | undefined;
   const partner = await change(em, services, id, async (p, tx, now) => {
-    if (!['APPROVED', 'ACTIVE', 'SUSPENDED'].includes(p.status)) throw new HubError('CONFLICT', `cannot reset credentials of a partner in state ${p.status}`, { status: p.status });
+    const expiresAt = tokenAExpiry(services, now);
+    movePartner(tx, p, p.status === 'ACTIVE' ? 'APPROVED' : p.status, 'reset', { now, actor, detail: { token_a_expires_at: expiresAt.toISOString() } });
     await revokeTokens(tx, p, ['A', 'C'], now);
     disconnect(p, now);
-    if (p.status === 'ACTIVE') p.status = 'APPROVED';
-    const expiresAt = tokenAExpiry(services, now);
     grant = { tokenA: issueToken(tx, p, 'A', now, expiresAt), expiresAt };
-    recordEvent(tx, now, { partnerId: p.id, kind: 'CREDENTIALS_RESET', actor, detail: { token_a_expires_at: expiresAt.toISOString() } });
   });
   return { partner, ...grant! };
 }
