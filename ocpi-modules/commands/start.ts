@@ -5,6 +5,7 @@ import type { Services } from '../../src/services.ts';
 import type { Logger } from '../../src/observability/log.ts';
 import { HubError, invalid, isUuid } from '../../src/errors.ts';
 import { PartnerEntity } from '../../src/partners/entities.ts';
+import { chargeable } from '../../src/sandbox/visibility.ts';
 import { objectKey, sameId } from '../../src/ocpi/party-scope.ts';
 import { EvseEntity, LocationEntity, type EvseJson } from '../locations/entities.ts';
 import { currentStatus } from '../locations/freshness.ts';
@@ -102,9 +103,9 @@ interface Target {
 async function findTarget(services: Services, em: EntityManager, request: StartRequest, sandboxPartnerId: string | undefined): Promise<Target> {
   const location = await em.findOne(LocationEntity, { id: request.location_id });
   if (!location) throw unknown('LOCATION_UNKNOWN', `location_id: no location ${request.location_id}`);
+  const partner = await em.findOne(PartnerEntity, { id: location.partnerId });
   // The app never sees a sandbox partner's locations; a sandbox start only its own partner's.
-  const owner = await em.findOne(PartnerEntity, { id: location.partnerId }, { fields: ['id', 'sandbox'] });
-  if (sandboxPartnerId ? location.partnerId !== sandboxPartnerId : owner?.sandbox) throw unknown('LOCATION_UNKNOWN', `location_id: no location ${request.location_id}`);
+  if (!chargeable({ id: location.partnerId, sandbox: partner?.sandbox ?? false }, sandboxPartnerId)) throw unknown('LOCATION_UNKNOWN', `location_id: no location ${request.location_id}`);
   const evse = await em.findOne(EvseEntity, { locationRef: location.id, evseKey: objectKey(location.countryCode, location.partyId, request.evse_uid) });
   const published: EvseJson | undefined = (location.published?.evses ?? []).find((e) => sameId(e.uid, request.evse_uid));
   if (!evse) throw unknown('EVSE_UNKNOWN', `evse_uid: no EVSE ${request.evse_uid} at location ${request.location_id}`);
@@ -122,7 +123,6 @@ async function findTarget(services: Services, em: EntityManager, request: StartR
     if (published.connectors.length !== 1) throw invalid(`connector_id: is required for EVSE ${request.evse_uid}, which has ${published.connectors.length} connectors`, { reason: 'CONNECTOR_REQUIRED' });
     connectorId = published.connectors[0]!.id;
   }
-  const partner = await em.findOne(PartnerEntity, { id: location.partnerId });
   if (!partner || partner.status !== 'ACTIVE') throw refuse('PARTNER_UNAVAILABLE', `the operator of this charger is not connected (${partner?.status ?? 'unknown'})`);
   if (partner.mapHidden) throw refuse('PARTNER_HIDDEN', 'the operator of this charger is hidden: too many of its statuses are out of date');
   if (!commandsUrl(partner, 'START_SESSION')) throw refuse('REMOTE_START_UNAVAILABLE', 'the operator of this charger does not accept remote starts');

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { chargeable } from '../../src/sandbox/visibility.ts';
 import type { Services } from '../../src/services.ts';
 import type { Logger } from '../../src/observability/log.ts';
 import { HubError, invalid, isUuid, notFound } from '../../src/errors.ts';
@@ -18,11 +19,14 @@ import { settledBy } from '../../src/jobs/background.ts';
  * the app waits at most APP_COMMAND_ANSWER_MS for the CPO (the question, then the command):
  * past it, the work goes on in the background and the app gets the order as it is (STOPPING).
  */
-export async function stopCharging(services: Services, em: EntityManager, log: Logger, id: string, actor: string): Promise<ChargingOrder> {
+/** `options.sandboxPartnerId`: a sandbox partner's own stop (src/sandbox/); the app stops no sandbox partner's order. */
+export async function stopCharging(services: Services, em: EntityManager, log: Logger, id: string, actor: string, options: { sandboxPartnerId?: string } = {}): Promise<ChargingOrder> {
   const answerBy = performance.now() + services.config.appCommandAnswerMs;
   if (!isUuid(id)) throw notFound(`no charging session ${id}`);
   let order = await em.fork().findOne(ChargingOrderEntity, { id });
   if (!order) throw notFound(`no charging session ${id}`);
+  const partner = await getPartner(em, order.partnerId);
+  if (!chargeable(partner, options.sandboxPartnerId)) throw notFound(`no charging session ${id}`);
   if (order.state === 'STOPPING') return order;
   if (order.state !== 'ACTIVE') throw new HubError('CONFLICT', `charging session is ${order.state}: only an ACTIVE one can be stopped`, { reason: 'NOT_ACTIVE', state: order.state });
   if (!order.sessionId) {
@@ -32,7 +36,6 @@ export async function stopCharging(services: Services, em: EntityManager, log: L
     order = await em.fork().findOneOrFail(ChargingOrderEntity, { id });
     if (!order.sessionId) throw new HubError('CONFLICT', 'the charger operator has not reported the session yet: try again in a moment, or stop at the charger', { reason: 'SESSION_NOT_REPORTED_YET' });
   }
-  const partner = await getPartner(em, order.partnerId);
   if (!commandsUrl(partner, 'STOP_SESSION')) throw new HubError('CONFLICT', 'the operator of this charger does not accept remote stops: stop at the charger', { reason: 'REMOTE_STOP_UNAVAILABLE' });
   const command = await withOrder(em.fork(), id, (tx, locked) => {
     const now = services.clock.now();

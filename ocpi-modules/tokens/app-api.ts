@@ -2,8 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Services } from '../../src/services.ts';
 import { jsonBody, requireApiKey, type ApiState } from '../../src/api/frame.ts';
-import { findToken, getToken, parseTokenType, putToken } from './store.ts';
-import { HubError } from '../../src/errors.ts';
+import { getToken, parseTokenType, putToken } from './store.ts';
 
 /** The app backend manages our users' tokens: `PUT` creates or replaces (valid: false blocks), `GET` reads. */
 export function appTokensRouter(services: Services): Router {
@@ -13,9 +12,6 @@ export function appTokensRouter(services: Services): Router {
   router.put('/:uid', async (ctx) => {
     const body = await jsonBody(ctx, services);
     if (body.type === undefined && typeof ctx.query.type === 'string') body.type = ctx.query.type;
-    // A sandbox partner's token (src/sandbox/) is not the app's to replace.
-    const existing = await findToken(em(ctx), ctx.params.uid!, parseTokenType(body.type));
-    if (existing?.sandboxPartnerId) throw new HubError('CONFLICT', `uid: ${ctx.params.uid} is taken by a sandbox partner's token: choose another uid`);
     const { token, created } = await putToken(em(ctx), services, ctx.params.uid!, body);
     ctx.status = created ? 201 : 200;
     ctx.body = token;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { invalid, notFound } from '../../src/errors.ts';
+import { HubError, invalid, notFound } from '../../src/errors.ts';
 import { assertSchema } from '../../src/ocpi/validator.ts';
 import { formatDateTime } from '../../src/ocpi/datetime.ts';
 import type { Token, TokenType } from '../../src/ocpi/types.ts';
@@ -18,8 +18,8 @@ export function parseTokenType(raw: unknown): TokenType {
 /**
  * The app backend creates or replaces a token. The hub owns country_code, party_id and
  * last_updated (whatever is sent), the URL owns uid; the rest must make a valid OCPI Token.
+ * `options.sandboxPartnerId`: a new token made for that sandbox partner only (src/sandbox/).
  */
-/** `options.sandboxPartnerId`: a new token made for that sandbox partner only (src/sandbox/). */
 export async function putToken(em: EntityManager, services: Services, uid: string, body: unknown, options: { sandboxPartnerId?: string } = {}): Promise<{ token: Token; created: boolean }> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalid('body: must be a JSON object');
   if (!/^[\x20-\x7e]{1,36}$/.test(uid)) throw invalid(`uid: "${uid}" is not a CiString(36)`);
@@ -37,6 +37,8 @@ export async function putToken(em: EntityManager, services: Services, uid: strin
   return em.transactional(async (tx) => {
     const key = tokenKey(uid, type);
     const existing = await tx.findOne(TokenEntity, { tokenKey: key });
+    // A sandbox partner's token (src/sandbox/) is that partner's: checked in the transaction that would replace it.
+    if (existing?.sandboxPartnerId && existing.sandboxPartnerId !== options.sandboxPartnerId) throw new HubError('CONFLICT', `uid: ${uid} is taken by a sandbox partner's token: choose another uid`);
     const record =
       existing ?? tx.create(TokenEntity, { id: randomUUID(), uid, type, tokenKey: key, body: token, valid: token.valid, sandboxPartnerId: options.sandboxPartnerId ?? null, lastUpdated: now, createdAt: now });
     record.body = token;

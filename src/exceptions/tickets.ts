@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { EntitySchema, LockMode } from '@mikro-orm/core';
+import { EntitySchema, LockMode, raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { HubError, invalid, isUuid, notFound } from '../errors.ts';
 import { recordEvent } from '../partners/events.ts';
-import { sandboxPartnerIds } from '../sandbox/visibility.ts';
+import { ticketOutsideSandboxSql } from '../sandbox/visibility.ts';
 
 /**
  * Exception tickets: the queue of what the hub could not settle by itself. Modules open them
@@ -97,13 +97,7 @@ export function ticketView(t: ExceptionTicket) {
 export async function listTickets(em: EntityManager, filter: { state?: string; kind?: string }) {
   if (filter.state !== undefined && filter.state !== 'OPEN' && filter.state !== 'RESOLVED') throw invalid('state: must be OPEN or RESOLVED');
   const where = { ...(filter.state ? { state: filter.state as 'OPEN' | 'RESOLVED' } : {}), ...(filter.kind ? { kind: filter.kind } : {}) };
-  const sandbox = await sandboxPartnerIds(em);
-  const tickets = await em.find(ExceptionTicketEntity, where, { orderBy: { seq: 'asc' } });
-  if (!sandbox.length) return tickets.map(ticketView);
-  const sandboxOrders = new Set(
-    (await em.getConnection().execute<{ id: string }[]>(`select id from charging_orders where partner_id in (${sandbox.map(() => '?').join(', ')})`, sandbox)).map((r) => r.id),
-  );
-  return tickets.filter((t) => !(t.partnerId && sandbox.includes(t.partnerId)) && !(t.orderId && sandboxOrders.has(t.orderId))).map(ticketView);
+  return (await em.find(ExceptionTicketEntity, { ...where, [raw((alias: string) => ticketOutsideSandboxSql(alias))]: [] }, { orderBy: { seq: 'asc' } })).map(ticketView);
 }
 
 const RESOLUTION = /^[A-Z][A-Z0-9_]{1,59}$/;

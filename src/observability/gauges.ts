@@ -1,6 +1,6 @@
 import { Gauge } from 'prom-client';
 import type { Services } from '../services.ts';
-import { notSandboxSql } from '../sandbox/visibility.ts';
+import { ticketOutsideSandboxSql } from '../sandbox/visibility.ts';
 
 /**
  * A gauge read from the database when Prometheus scrapes: counts by a label (open tickets by
@@ -27,5 +27,5 @@ export function databaseGauge(services: Services, name: string, help: string, la
 }
 
 export function registerCoreGauges(services: Services): void {
-  databaseGauge(services, 'ocpi_hub_exception_tickets_open', 'Open exception tickets by kind', 'kind', () => [`select kind as key, count(*) as n from exception_tickets t where state = 'OPEN' and ${notSandboxSql('t')} and (t.order_id is null or not exists (select 1 from charging_orders o join partners p on p.id = o.partner_id where o.id = t.order_id and p.sandbox)) group by kind`, []]);
+  databaseGauge(services, 'ocpi_hub_exception_tickets_open', 'Open exception tickets by kind', 'kind', () => [`select kind as key, count(*) as n from exception_tickets t where state = 'OPEN' and ${ticketOutsideSandboxSql('t')} group by kind`, []]);
 }

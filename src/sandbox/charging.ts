@@ -90,5 +90,5 @@ export async function ownOrder(em: EntityManager, partner: Partner, orderId: str
 
 export async function stopSandboxOrder(services: Services, em: EntityManager, log: Logger, partner: Partner, orderId: string): Promise<ChargingOrder> {
   const order = await ownOrder(em, partner, orderId);
-  return stopCharging(services, em, log, order.id, `sandbox:${partner.id}`);
+  return stopCharging(services, em, log, order.id, `sandbox:${partner.id}`, { sandboxPartnerId: partner.id });
 }
