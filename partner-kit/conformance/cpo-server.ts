@@ -1,4 +1,6 @@
 import http from 'node:http';
+import { tokenReadings } from '../../src/ocpi/auth.ts';
+import { secretsEqual } from '../../src/partners/tokens.ts';
 import type { AddressInfo } from 'node:net';
 import { envelope } from '../../src/ocpi/envelope.ts';
 
@@ -35,6 +37,7 @@ export interface CpoServerOptions {
 }
 
 const SENDERS = ['locations', 'sessions', 'cdrs', 'tariffs'];
+const BODY_LIMIT = 1024 * 1024;
 
 export async function startCpoServer(options: CpoServerOptions): Promise<CpoServer> {
   const accepted = new Set<string>();
@@ -42,21 +45,31 @@ export async function startCpoServer(options: CpoServerOptions): Promise<CpoServ
   const waiters: { type: string; resolve: (c: ReceivedCommand) => void }[] = [];
   let base = '';
 
-  const decoded = (header: string | undefined): string[] => {
-    const m = /^Token (\S+)$/.exec(header ?? '');
-    if (!m) return [];
-    return [m[1]!, Buffer.from(m[1]!, 'base64').toString('utf8')];
+  // The token as the hub sends it (base64 as 2.2.1 says, or raw), compared in constant time.
+  const knownToken = (header: string | undefined): string | undefined => {
+    for (const reading of tokenReadings(header)) for (const token of accepted) if (secretsEqual(reading.token, token)) return token;
+    return undefined;
   };
 
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    let size = 0;
+    for await (const chunk of req) {
+      // The hub under test is a partner like any: what it sends is bounded.
+      size += (chunk as Buffer).length;
+      if (size > BODY_LIMIT) {
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify(envelope(new Date(), 2000, undefined, `the body is larger than ${BODY_LIMIT} bytes`)));
+        return;
+      }
+      chunks.push(chunk as Buffer);
+    }
     const text = Buffer.concat(chunks).toString('utf8');
     const send = (status: number, statusCode: number, data?: unknown, headers: Record<string, string> = {}, message?: string) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(envelope(new Date(), statusCode, data, message)));
     };
-    if (!decoded(req.headers.authorization).some((t) => accepted.has(t))) return send(401, 2000, undefined, {}, 'unknown token');
+    if (knownToken(req.headers.authorization) === undefined) return send(401, 2000, undefined, {}, 'unknown token');
     const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
     let body: Record<string, unknown> | undefined;
     try {
@@ -80,7 +93,7 @@ export async function startCpoServer(options: CpoServerOptions): Promise<CpoServ
     }
     if (req.method === 'GET' && SENDERS.some((m) => path === `/ocpi/2.2.1/${m}`)) return send(200, 1000, [], { 'X-Total-Count': '0', 'X-Limit': '100' });
     if (path === '/ocpi/2.2.1/credentials' && req.method === 'GET') {
-      return send(200, 1000, { token: decoded(req.headers.authorization).find((t) => accepted.has(t)), url: `${base}/ocpi/versions`, roles: [{ role: 'CPO', country_code: options.countryCode, party_id: options.partyId, business_details: { name: 'ocpi-hub conformance runner' } }] });
+      return send(200, 1000, { token: knownToken(req.headers.authorization), url: `${base}/ocpi/versions`, roles: [{ role: 'CPO', country_code: options.countryCode, party_id: options.partyId, business_details: { name: 'ocpi-hub conformance runner' } }] });
     }
     const command = /^\/ocpi\/2\.2\.1\/commands\/([A-Z_]+)$/.exec(path);
     if (req.method === 'POST' && command) {

@@ -1,5 +1,6 @@
 import { createOcpiClient, OcpiCallError, type OcpiAnswer } from '../../src/client/ocpi-client.ts';
 import { createLogger } from '../../src/observability/log.ts';
+import { classifyAddress } from '../../src/client/url-policy.ts';
 import type { TokenEncoding } from '../../src/partners/entities.ts';
 import { outboundLine, type Print } from './print.ts';
 
@@ -58,6 +59,7 @@ export function createHubLink(hubVersionsUrl: string, tokenA: string, encoding: 
   return link;
 }
 
+/** `localhost`, or an address the hub's own outbound policy classifies as loopback (127/8, ::1, ::ffff:127.x). */
 function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return host === 'localhost' || classifyAddress(host).range === 'loopback';
 }

@@ -126,8 +126,8 @@ export function parseSimulatorArgs(args: string[], env: Record<string, string | 
   const tokenA = parsed['token-a'] ?? env.SIMULATOR_TOKEN_A;
   if (!tokenA) throw new OptionsError('--token-a: is required (or set SIMULATOR_TOKEN_A)');
   const tokenB = env.SIMULATOR_TOKEN_B;
-  // OCPI tokens are printable ASCII without spaces; a short one is a guessable one.
-  if (tokenB !== undefined && !/^[\x21-\x7e]{16,255}$/.test(tokenB)) throw new OptionsError('SIMULATOR_TOKEN_B: must be 16 to 255 printable characters without spaces');
+  // A credentials token is an OCPI string(64) of printable ASCII; a short one is a guessable one.
+  if (tokenB !== undefined && !/^[\x21-\x7e]{16,64}$/.test(tokenB)) throw new OptionsError('SIMULATOR_TOKEN_B: must be 16 to 64 printable characters without spaces');
   const number = (flag: string, value: string | undefined, fallback: number, check: (n: number) => boolean, what: string) => {
     if (value === undefined) return fallback;
     const n = Number(value);

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import Koa, { type Context } from 'koa';
 import Router from '@koa/router';
 import type { Clock } from '../../src/clock.ts';
@@ -6,6 +5,8 @@ import { HubError, OCPI_STATUS } from '../../src/errors.ts';
 import { envelope } from '../../src/ocpi/envelope.ts';
 import { inWindow, pageHeaders, parsePage } from '../../src/ocpi/pagination.ts';
 import { parseDateTime } from '../../src/ocpi/datetime.ts';
+import { tokenReadings } from '../../src/ocpi/auth.ts';
+import { secretsEqual } from '../../src/partners/tokens.ts';
 import type { Charging } from './charging.ts';
 import { commandEvse, handleCommand, type CommandsContext } from './commands.ts';
 import { RETRY_AFTER_SECONDS, type Faults, type FaultMode } from './faults.ts';
@@ -175,17 +176,7 @@ export function createServerApp(ctx: ServerContext): Koa {
  * so a hub must find the encoding this partner understands.
  */
 function authorized(header: string, token: string, version: '2.2' | '2.2.1'): boolean {
-  const m = /^Token\s+(\S+)$/.exec(header);
-  if (!m) return false;
-  const presented = m[1]!;
-  if (same(presented, token)) return true;
-  return version === '2.2.1' && same(Buffer.from(presented, 'base64').toString('utf8'), token);
-}
-
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
+  return tokenReadings(header).some((reading) => (version === '2.2.1' || reading.encoding === 'RAW') && secretsEqual(reading.token, token));
 }
 
 async function readJson(c: Context): Promise<unknown> {

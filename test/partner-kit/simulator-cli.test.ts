@@ -183,6 +183,7 @@ describe('partner kit: `ocpi-hub simulate-cpo` as a process', () => {
     expect(() => parseSimulatorArgs(['--hub-versions-url', 'http://h', '--token-a', 'x', '--center', 'amsterdam'], {})).to.throw('--center: must be LAT,LON');
     expect(parseSimulatorArgs(['--help'], {})).to.equal('help');
     expect(parseSimulatorArgs(['--hub-versions-url', 'http://h/ocpi/versions'], { SIMULATOR_TOKEN_A: 'a', SIMULATOR_TOKEN_B: 'b'.repeat(16) })).to.include({ tokenB: 'b'.repeat(16) });
-    expect(() => parseSimulatorArgs(['--hub-versions-url', 'http://h/ocpi/versions'], { SIMULATOR_TOKEN_A: 'a', SIMULATOR_TOKEN_B: 'short' })).to.throw('SIMULATOR_TOKEN_B: must be 16 to 255 printable characters without spaces');
+    expect(() => parseSimulatorArgs(['--hub-versions-url', 'http://h/ocpi/versions'], { SIMULATOR_TOKEN_A: 'a', SIMULATOR_TOKEN_B: 'short' })).to.throw('SIMULATOR_TOKEN_B: must be 16 to 64 printable characters without spaces');
+    expect(() => parseSimulatorArgs(['--hub-versions-url', 'http://h/ocpi/versions'], { SIMULATOR_TOKEN_A: 'a', SIMULATOR_TOKEN_B: 'b'.repeat(65) })).to.throw('SIMULATOR_TOKEN_B: must be 16 to 64 printable characters without spaces');
   });
 });
