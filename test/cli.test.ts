@@ -1,16 +1,11 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { createHash } from 'node:crypto';
 import { startTestHub, ADMIN_KEY, type TestHub } from './helpers/hub.ts';
 import { TestClock, days } from './helpers/clock.ts';
-import { withDatabase } from '../src/hub.ts';
+import { partnerCli, type CliRun } from './helpers/partner-cli.ts';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 const ACTOR = `cli:${os.userInfo().username}`;
 const ADMIN_ACTOR = `admin:${createHash('sha256').update(ADMIN_KEY).digest('hex').slice(0, 8)}`;
@@ -30,24 +25,7 @@ describe('command line: ocpi-hub partner …', () => {
     await t.stop();
   });
 
-  const cli = (...args: string[]) =>
-    new Promise<Run>((resolve) => {
-      const env = {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? os.tmpdir(),
-        DATABASE_URL: withDatabase(process.env.OCPI_TEST_PG_URL!, t.databaseName),
-        OCPI_HUB_DATA_DIR: t.env.OCPI_HUB_DATA_DIR!,
-        TOKEN_ENCRYPTION_KEY: t.env.TOKEN_ENCRYPTION_KEY!,
-        ADMIN_API_KEY: t.env.ADMIN_API_KEY!,
-        APP_API_KEY: t.env.APP_API_KEY!,
-        FINANCE_API_KEY: t.env.FINANCE_API_KEY!,
-        PUBLIC_URL: t.env.PUBLIC_URL!,
-        LOG_LEVEL: 'silent',
-      };
-      execFile(process.execPath, ['bin/ocpi-hub.js', 'partner', ...args], { env }, (err, stdout, stderr) => {
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      });
-    });
+  const cli = (...args: string[]) => partnerCli(t, args);
   const ok = (run: Run) => {
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stderr).to.equal('');

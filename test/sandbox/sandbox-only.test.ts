@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { freePort } from '../../src/db/embedded.ts';
 import { withDatabase } from '../../src/hub.ts';
 import { startTestHub, ADMIN_KEY, type TestHub } from '../helpers/hub.ts';
 import { http } from '../helpers/http.ts';
+import { partnerCli } from '../helpers/partner-cli.ts';
 
 const party = (party_id: string, extra: Record<string, unknown> = {}) => ({ name: `CPO ${party_id}`, country_code: 'NL', party_id, role: 'CPO', ...extra });
 
@@ -44,19 +45,7 @@ describe('sandbox: SANDBOX_ONLY and serve --sandbox make every partner a sandbox
     this.timeout(30_000);
     const t = await startTestHub();
     try {
-      const env = {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? os.tmpdir(),
-        DATABASE_URL: withDatabase(process.env.OCPI_TEST_PG_URL!, t.databaseName),
-        OCPI_HUB_DATA_DIR: t.env.OCPI_HUB_DATA_DIR!,
-        TOKEN_ENCRYPTION_KEY: t.env.TOKEN_ENCRYPTION_KEY!,
-        PUBLIC_URL: t.env.PUBLIC_URL!,
-        LOG_LEVEL: 'silent',
-      };
-      const args = ['bin/ocpi-hub.js', 'partner', 'create', '--name', 'CLI Sandbox', '--country-code', 'NL', '--party-id', 'CLS', '--role', 'CPO', '--sandbox'];
-      const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-        execFile(process.execPath, args, { env }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr })),
-      );
+      const run = await partnerCli(t, ['create', '--name', 'CLI Sandbox', '--country-code', 'NL', '--party-id', 'CLS', '--role', 'CPO', '--sandbox']);
       expect(run.code, run.stderr).to.equal(0);
       const printed = JSON.parse(run.stdout);
       expect(printed).to.include({ status: 'APPROVED', sandbox: true, versions_url: `${t.url}/ocpi/versions` });
