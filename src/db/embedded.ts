@@ -56,6 +56,8 @@ export interface EmbeddedOptions {
   onEvent?: (event: EmbeddedEvent) => void;
   /** Milliseconds to wait before restart attempt n (from 1); default defaultRestartBackoff. */
   restartBackoffMs?: (attempt: number) => number;
+  /** More server settings (`-c name=value`); the test cluster turns fsync off. */
+  settings?: Record<string, string>;
 }
 
 const SUPERUSER = 'postgres';
@@ -104,7 +106,7 @@ async function start(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
       ...cluster,
       port: options.port,
       // TCP on loopback only: no Unix socket to collide with another cluster's in /tmp.
-      settings: { listen_addresses: '127.0.0.1', unix_socket_directories: '', max_connections: '200' },
+      settings: { ...options.settings, listen_addresses: '127.0.0.1', unix_socket_directories: '', max_connections: '200' },
     });
   const supervisor = supervise(await launch(), launch, options);
   fs.writeFileSync(layout.ownerFile, `${process.pid}\n`);

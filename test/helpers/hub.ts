@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
 import { startHub, withDatabase, type RunningHub } from '../../src/hub.ts';
 import { freePort } from '../../src/db/embedded.ts';
@@ -27,9 +28,49 @@ export interface TestHub {
 }
 
 let counter = 0;
+/** Databases copied for hubs, with how many hubs run on each (a restart test starts a second one). */
+const copied = new Map<string, number>();
+
+/** A fresh database for one hub: a copy of the template the test setup migrated. */
+async function copyTemplate(base: string): Promise<string> {
+  const name = `hub_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const template = process.env.OCPI_TEST_PG_TEMPLATE;
+  if (!template) return name;
+  await onServer(base, (client) => client.query(`create database "${name}" template "${template}"`));
+  copied.set(name, 0);
+  return name;
+}
 
 /**
- * Starts a real hub on its own fresh database of the test PostgreSQL, on a free port of
+ * Drops the copied databases no hub runs on any more: after each test (test/setup/database.ts),
+ * so that a test may stop a hub and start another on the same database, and a suite of
+ * hundreds of hubs does not keep hundreds of databases.
+ */
+export async function dropStoppedDatabases(): Promise<void> {
+  const base = process.env.OCPI_TEST_PG_URL;
+  const idle = [...copied].filter(([, hubs]) => hubs === 0).map(([name]) => name);
+  if (!base || idle.length === 0) return;
+  await onServer(base, async (client) => {
+    for (const name of idle) {
+      // FORCE: a child process of the test (a CLI) may still be closing its connection.
+      await client.query(`drop database if exists "${name}" with (force)`);
+      copied.delete(name);
+    }
+  });
+}
+
+async function onServer(url: string, fn: (client: pg.Client) => Promise<unknown>): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Starts a real hub on its own fresh database of the test PostgreSQL (a copy of the template), on a free port of
  * loopback, with a test clock. Pass `databaseName` (and the same `env`) to start a second
  * hub on an existing database, e.g. to test a restart.
  */
@@ -37,7 +78,7 @@ export async function startTestHub(options: { env?: Record<string, string>; cloc
   const base = process.env.OCPI_TEST_PG_URL;
   if (!base) throw new Error('the test PostgreSQL is not running (test/setup/database.ts)');
   const port = await freePort();
-  const databaseName = options.databaseName ?? `hub_${process.pid}_${Date.now().toString(36)}_${counter++}`;
+  const databaseName = options.databaseName ?? (await copyTemplate(base));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocpi-hub-data-'));
   const env: Record<string, string> = {
     HOST: '127.0.0.1',
@@ -66,6 +107,9 @@ export async function startTestHub(options: { env?: Record<string, string>; cloc
     client: options.client,
   });
   const url = hub.url;
+  const onCopy = copied.has(databaseName);
+  if (onCopy) copied.set(databaseName, copied.get(databaseName)! + 1);
+  let stopped = false;
   return {
     hub,
     clock,
@@ -82,6 +126,8 @@ export async function startTestHub(options: { env?: Record<string, string>; cloc
     },
     async stop() {
       await hub.stop();
+      if (onCopy && !stopped) copied.set(databaseName, copied.get(databaseName)! - 1);
+      stopped = true;
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

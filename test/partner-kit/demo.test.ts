@@ -86,7 +86,7 @@ describe('demo: npm start -- --demo', function () {
     const order = (await shell(`${exports}\n${start}`)).trim();
     expect(order).to.match(/^\/api\/v1\/charging-sessions\/[0-9a-f-]{36}$/);
     const withOrder = `${exports}\nORDER='${order}'\n`;
-    const active = JSON.parse(await until(`${withOrder}${follow}`, (out) => JSON.parse(out).state === 'ACTIVE'));
+    const active = JSON.parse(await until(`${withOrder}${follow}`, (out) => JSON.parse(out).state === 'ACTIVE' && JSON.parse(out).session !== null));
     expect(active.session).to.be.an('object');
 
     expect(JSON.parse(await shell(`${withOrder}${stop}`)).state).to.be.oneOf(['STOPPING', 'AWAITING_CDR', 'COMPLETED']);
