@@ -20,7 +20,7 @@ import { startTestHub, APP_KEY } from '../test/helpers/hub.ts';
 import { onboardCpo } from '../test/helpers/onboarding.ts';
 import { example } from '../test/helpers/examples.ts';
 import { cpoCdr, ENERGY_TARIFF } from '../test/helpers/charging.ts';
-import { priceSession } from '../ocpi-modules/tariffs/pricing.ts';
+import { priceSession } from '../pricing/price.ts';
 import { schemaErrors } from '../src/ocpi/validator.ts';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 8) * 1000;

@@ -3,7 +3,6 @@ import type { Services } from './services.ts';
 import { ocpiFrame, ocpiRouter } from './ocpi/transport.ts';
 import { apiFrame, adminRouter } from './api/admin.ts';
 import { exceptionsRouter } from './api/exceptions.ts';
-import { sandboxRouter } from './sandbox/api.ts';
 
 /** Builds the Koa app: OCPI for partners under /ocpi, JSON APIs under /api, and the operator endpoints. */
 export function createApp(services: Services, health: { ready: () => boolean }): Koa {
@@ -12,7 +11,7 @@ export function createApp(services: Services, health: { ready: () => boolean }):
 
   const ocpi = ocpiRouter(services);
   const ocpiChain = [ocpiFrame(services), ocpi.routes(), ocpi.allowedMethods()];
-  const apiRouters = [adminRouter(services), exceptionsRouter(services), sandboxRouter(services), ...services.modules.flatMap((m) => m.apiRouters?.(services) ?? [])];
+  const apiRouters = [adminRouter(services), exceptionsRouter(services), ...services.modules.flatMap((m) => m.apiRouters?.(services) ?? [])];
   const apiChain = [apiFrame(services), ...apiRouters.flatMap((r) => [r.routes(), r.allowedMethods()])];
 
   app.use(async (ctx, next) => {

@@ -16,6 +16,7 @@ import { createApp } from './app.ts';
 import type { Services } from './services.ts';
 import type { OcpiModule } from './ocpi/module.ts';
 import { ocpiModules } from '../ocpi-modules/index.ts';
+import { chargingModule } from '../charging/index.ts';
 import { startScheduler } from './jobs/scheduler.ts';
 import { createDeviationLog } from './partners/deviations.ts';
 import { createBackgroundSync, partnerSyncJob } from './partners/sync.ts';
@@ -69,7 +70,7 @@ export async function openServices(options: HubOptions): Promise<{ services: Ser
     url = withDatabase(embedded.url, options.databaseName ?? 'ocpi_hub');
     log.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'embedded PostgreSQL running');
   }
-  const modules = options.modules ?? ocpiModules;
+  const modules = options.modules ?? hubModules;
   const orm = await openDatabase(url, [...partnerEntities, ExceptionTicketEntity, ...modules.flatMap((m) => m.entities ?? [])]);
   const services: Services = {
     config,
@@ -135,6 +136,9 @@ async function alertRestart(services: Services, event: Extract<EmbeddedEvent, { 
   services.metrics.alerts.inc({ kind: 'EMBEDDED_DB_RESTARTED' });
   services.log.warn({ alert: 'EMBEDDED_DB_RESTARTED', ...detail }, 'alert raised');
 }
+
+/** What the hub mounts: every OCPI adapter, and the product they feed. */
+export const hubModules: OcpiModule[] = [...ocpiModules, chargingModule];
 
 export function withDatabase(url: string, name: string): string {
   const parsed = new URL(url);

@@ -9,11 +9,11 @@ import { parseDateTime } from '../../src/ocpi/datetime.ts';
 import type { Cdr } from '../../src/ocpi/types.ts';
 import type { Partner } from '../../src/partners/entities.ts';
 import { findOurToken } from '../tokens/store.ts';
-import type { ChargingOrder } from '../commands/entities.ts';
-import { orderForPartnerObject, recordChargerOrder } from '../commands/session-link.ts';
-import { unreferencedAppOrder } from '../commands/charge-match.ts';
+import type { ChargingOrder } from '../../charging/entities.ts';
+import { orderForPartnerObject, recordChargerOrder } from '../../charging/link.ts';
+import { unreferencedAppOrder } from '../../charging/charge-match.ts';
 import { CdrEntity, CdrEventEntity, cdrKey, type CdrRecord } from './entities.ts';
-import { applyWaitingCredits, cdrTransition, settleCdr, type SettleContext } from './settle.ts';
+import { applyWaitingCredits, cdrTransition, settleCdr, type SettleContext } from '../../charging/settlement.ts';
 
 /**
  * Receiving a CDR (pushed or pulled): stored once and never changed. The same CDR again is

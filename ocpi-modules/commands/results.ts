@@ -6,9 +6,9 @@ import type { Logger } from '../../src/observability/log.ts';
 import { HubError, isUuid } from '../../src/errors.ts';
 import type { CommandResult } from '../../src/ocpi/types.ts';
 import { EvseEntity } from '../locations/entities.ts';
-import { ChargingOrderEntity, CommandEntity, type ChargingOrder, type CommandRecord } from './entities.ts';
-import { noteOrder, ticketForOrder, transition } from './orders.ts';
-import { startQueries } from './dispatch.ts';
+import { ChargingOrderEntity, CommandEntity, type ChargingOrder, type CommandRecord } from '../../charging/entities.ts';
+import { noteOrder, ticketForOrder, transition } from '../../charging/orders.ts';
+import { startQueries } from '../../charging/dispatch.ts';
 
 /**
  * The CPO's CommandResult, POSTed to the response_url we gave: `/2.2.1/commands/{type}/{id}`.

@@ -6,7 +6,7 @@ import { HubError } from '../../src/errors.ts';
 import { partnerObjects } from '../../src/ocpi/versions/context.ts';
 import type { ObjectType } from '../../src/ocpi/versions/index.ts';
 import type { CommandResponse } from '../../src/ocpi/types.ts';
-import type { CommandRecord } from './entities.ts';
+import type { CommandRecord } from '../../charging/entities.ts';
 
 /**
  * POSTs a command to the CPO's commands receiver and says what the answer means for us:

@@ -4,7 +4,7 @@ import { assertBodyMatchesUrl, assertOwnParty } from '../../src/ocpi/party-scope
 import type { Session, SessionPatch } from '../../src/ocpi/types.ts';
 import { SessionEntity, sessionKey } from './entities.ts';
 import { writeSession } from './store.ts';
-import { linkSession } from '../commands/session-link.ts';
+import { linkSession } from '../../charging/link.ts';
 
 /** Sessions, as RECEIVER: the CPO pushes its sessions (PUT replaces, PATCH appends charging periods). */
 const PATH = '/sessions/:country_code/:party_id/:session_id';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { toCsv } from '../../ocpi-modules/cdrs/csv.ts';
+import { toCsv } from '../../charging/csv.ts';
 
 describe('CSV for spreadsheets', () => {
   it('quotes what needs quoting, keeps numbers as numbers, and never lets text run as a formula', () => {

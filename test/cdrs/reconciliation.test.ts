@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { chargingWorld, cpoCdr, ENERGY_TARIFF, type ChargingWorld } from '../helpers/charging.ts';
 import { runJob } from '../../src/jobs/scheduler.ts';
-import { reconciliationJob } from '../../ocpi-modules/cdrs/reconcile.ts';
+import { reconciliationJob } from '../../charging/reconciliation.ts';
 
 describe('reconciliation of a CPO’s CDRs with ours', () => {
   let w: ChargingWorld;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { chargingWorld, cpoCdr, cpoSession, ENERGY_TARIFF, type ChargingWorld } from '../helpers/charging.ts';
 import { runJob } from '../../src/jobs/scheduler.ts';
-import { watchdogJob } from '../../ocpi-modules/cdrs/watchdog.ts';
+import { watchdogJob } from '../../charging/watchdog.ts';
 
 const minutes = (n: number) => n * 60_000;
 const hours = (n: number) => n * 3_600_000;

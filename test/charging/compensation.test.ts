@@ -5,7 +5,7 @@ import { http } from '../helpers/http.ts';
 import { createOcpiClient, type OcpiClient } from '../../src/client/ocpi-client.ts';
 import { createLogger } from '../../src/observability/log.ts';
 import { runJob } from '../../src/jobs/scheduler.ts';
-import { chargingFollowUpJob, runFollowUps } from '../../ocpi-modules/commands/follow-up.ts';
+import { chargingFollowUpJob, runFollowUps } from '../../charging/compensation.ts';
 
 const UNCONFIRMED = 'Start could not be confirmed. If the car is charging, contact support; you will not be charged twice.';
 const s = (n: number) => n * 1000;

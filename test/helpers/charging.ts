@@ -5,7 +5,7 @@ import { example } from './examples.ts';
 import { http, type HttpAnswer } from './http.ts';
 import type { RouteAnswer, Seen } from './partner.ts';
 import { runJob } from '../../src/jobs/scheduler.ts';
-import { chargingFollowUpJob } from '../../ocpi-modules/commands/follow-up.ts';
+import { chargingFollowUpJob } from '../../charging/compensation.ts';
 import type { TestClock } from './clock.ts';
 import type { OcpiClient } from '../../src/client/ocpi-client.ts';
 

@@ -4,7 +4,7 @@ import { approvedCpo } from './onboarding.ts';
 import { http, type HttpAnswer } from './http.ts';
 import { TestClock } from './clock.ts';
 import { runJob } from '../../src/jobs/scheduler.ts';
-import { chargingFollowUpJob } from '../../ocpi-modules/commands/follow-up.ts';
+import { chargingFollowUpJob } from '../../charging/compensation.ts';
 import { manualScheduler, startSimulator, type ManualScheduler, type Simulator } from '../../partner-kit/simulator/index.ts';
 import type { SimulatorOptions } from '../../partner-kit/simulator/options.ts';
 

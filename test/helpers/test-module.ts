@@ -1,5 +1,5 @@
 import type { OcpiModule } from '../../src/ocpi/module.ts';
-import { ocpiModules } from '../../ocpi-modules/index.ts';
+import { hubModules } from '../../src/hub.ts';
 import { inWindow, pageHeaders, parsePage } from '../../src/ocpi/pagination.ts';
 
 /**
@@ -28,4 +28,4 @@ export const pingModule: OcpiModule = {
   ],
 };
 
-export const modulesWithPing = [...ocpiModules, pingModule];
+export const modulesWithPing = [...hubModules, pingModule];

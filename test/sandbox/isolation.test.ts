@@ -4,7 +4,7 @@ import { http } from '../helpers/http.ts';
 import { okAnswer, sandboxCpo, type SandboxCpo } from '../helpers/sandbox.ts';
 import { runJob } from '../../src/jobs/scheduler.ts';
 import { freshnessJob } from '../../ocpi-modules/locations/freshness.ts';
-import { reconciliationJob } from '../../ocpi-modules/cdrs/reconcile.ts';
+import { reconciliationJob } from '../../charging/reconciliation.ts';
 
 /**
  * A normal CPO (BE/BEC, the charging world) and a sandbox CPO (NL/SBX) with the same example

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { Decimal } from 'decimal.js';
-import { priceSession, type PricingInput, type PricingResult } from '../../ocpi-modules/tariffs/pricing.ts';
+import { priceSession, type PricingInput, type PricingResult } from '../../pricing/price.ts';
 import type { CdrDimension, ChargingPeriod, DayOfWeek, Price, PriceComponent, Tariff, TariffElement, TariffRestrictions } from '../../src/ocpi/types.ts';
 
 /*

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Decimal } from 'decimal.js';
 import { example } from '../helpers/examples.ts';
-import { minorUnits, priceSession, ROUNDING_RULE, type PricedDimension, type PricingInput, type PricingResult } from '../../ocpi-modules/tariffs/pricing.ts';
+import { minorUnits, priceSession, ROUNDING_RULE, type PricedDimension, type PricingInput, type PricingResult } from '../../pricing/price.ts';
 import type { Cdr, CdrDimensionType, PriceComponent, Tariff, TariffElement, TariffRestrictions } from '../../src/ocpi/types.ts';
 
 /*

@@ -1,10 +1,10 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Services } from '../../src/services.ts';
-import { sameId } from '../../src/ocpi/party-scope.ts';
-import { parseDateTime } from '../../src/ocpi/datetime.ts';
-import type { Logger } from '../../src/observability/log.ts';
-import { ExceptionTicketEntity, openTicket } from '../../src/exceptions/tickets.ts';
+import type { Services } from '../src/services.ts';
+import { sameId } from '../src/ocpi/party-scope.ts';
+import { parseDateTime } from '../src/ocpi/datetime.ts';
+import type { Logger } from '../src/observability/log.ts';
+import { ExceptionTicketEntity, openTicket } from '../src/exceptions/tickets.ts';
 import { ChargingOrderEntity, type ChargingOrder, type OrderState } from './entities.ts';
 import { noteOrder } from './orders.ts';
 

@@ -1,15 +1,15 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { invalid, isUuid, notFound } from '../errors.ts';
-import type { Services } from '../services.ts';
-import type { Logger } from '../observability/log.ts';
-import type { Partner } from '../partners/entities.ts';
-import { LocationEntity } from '../../ocpi-modules/locations/entities.ts';
-import { TokenEntity, tokenKey } from '../../ocpi-modules/tokens/entities.ts';
-import { putToken } from '../../ocpi-modules/tokens/store.ts';
-import { ChargingOrderEntity, type ChargingOrder } from '../../ocpi-modules/commands/entities.ts';
-import { startCharging } from '../../ocpi-modules/commands/start.ts';
-import { stopCharging } from '../../ocpi-modules/commands/stop.ts';
+import { invalid, isUuid, notFound } from '../src/errors.ts';
+import type { Services } from '../src/services.ts';
+import type { Logger } from '../src/observability/log.ts';
+import type { Partner } from '../src/partners/entities.ts';
+import { LocationEntity } from '../ocpi-modules/locations/entities.ts';
+import { TokenEntity, tokenKey } from '../ocpi-modules/tokens/entities.ts';
+import { putToken } from '../ocpi-modules/tokens/store.ts';
+import { ChargingOrderEntity, type ChargingOrder } from './entities.ts';
+import { startCharging } from './start.ts';
+import { stopCharging } from './stop.ts';
 
 /**
  * A sandbox partner starts charges on its own chargers, so it can exercise its commands receiver

@@ -1,17 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { chargeable } from '../../src/sandbox/visibility.ts';
-import type { Services } from '../../src/services.ts';
-import type { Logger } from '../../src/observability/log.ts';
-import { HubError, invalid, isUuid, notFound } from '../../src/errors.ts';
-import { getPartner } from '../../src/partners/registry.ts';
-import { EvseEntity, LocationEntity, type EvseJson } from '../locations/entities.ts';
-import { objectKey, sameId } from '../../src/ocpi/party-scope.ts';
+import { chargeable } from '../src/sandbox/visibility.ts';
+import type { Services } from '../src/services.ts';
+import type { Logger } from '../src/observability/log.ts';
+import { HubError, invalid, isUuid, notFound } from '../src/errors.ts';
+import { getPartner } from '../src/partners/registry.ts';
+import { EvseEntity, LocationEntity, type EvseJson } from '../ocpi-modules/locations/entities.ts';
+import { objectKey, sameId } from '../src/ocpi/party-scope.ts';
 import { ChargingOrderEntity, CommandEntity, type ChargingOrder, type CommandRecord } from './entities.ts';
 import { transition, withOrder } from './orders.ts';
 import { createCommand, dispatch, dispatchOrLeaveToFollowUp, scheduleAfterSend } from './dispatch.ts';
-import { confirmSession } from './follow-up.ts';
-import { commandsUrl } from './sender.ts';
-import { settledBy } from '../../src/jobs/background.ts';
+import { confirmSession } from './compensation.ts';
+import { commandsUrl } from '../ocpi-modules/commands/sender.ts';
+import { settledBy } from '../src/jobs/background.ts';
 
 /**
  * The app's "stop": STOP_SESSION needs the CPO's session id. If the session has not been

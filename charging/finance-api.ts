@@ -2,17 +2,17 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { Decimal } from 'decimal.js';
 import { LockMode } from '@mikro-orm/core';
-import type { Services } from '../../src/services.ts';
-import { jsonBody, requireApiKey, type ApiState } from '../../src/api/frame.ts';
-import { HubError, invalid, isUuid, notFound } from '../../src/errors.ts';
-import { parseDateTime } from '../../src/ocpi/datetime.ts';
-import { recordEvent } from '../../src/partners/events.ts';
-import { getPartner } from '../../src/partners/registry.ts';
-import { CdrEntity, CdrEventEntity, ReconciliationLineEntity, ReconciliationRunEntity, type CdrRecord, type CdrState, type ReconciliationRun } from './entities.ts';
-import { cdrTransition } from './settle.ts';
-import { reconcile } from './reconcile.ts';
+import type { Services } from '../src/services.ts';
+import { jsonBody, requireApiKey, type ApiState } from '../src/api/frame.ts';
+import { HubError, invalid, isUuid, notFound } from '../src/errors.ts';
+import { parseDateTime } from '../src/ocpi/datetime.ts';
+import { recordEvent } from '../src/partners/events.ts';
+import { getPartner } from '../src/partners/registry.ts';
+import { CdrEntity, CdrEventEntity, ReconciliationLineEntity, ReconciliationRunEntity, type CdrRecord, type CdrState, type ReconciliationRun } from '../ocpi-modules/cdrs/entities.ts';
+import { cdrTransition } from './settlement.ts';
+import { reconcile } from './reconciliation.ts';
 import { toCsv } from './csv.ts';
-import { isSandboxPartner, outsideSandbox } from '../../src/sandbox/visibility.ts';
+import { isSandboxPartner, outsideSandbox } from '../src/sandbox/visibility.ts';
 
 /**
  * The finance API. Amounts are decimal numbers in the currency's major unit (5.5 is EUR 5.50),

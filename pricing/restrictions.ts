@@ -1,5 +1,5 @@
 import type { Decimal } from 'decimal.js';
-import type { DayOfWeek, TariffRestrictions } from '../../src/ocpi/types.ts';
+import type { DayOfWeek, TariffRestrictions } from '../src/ocpi/types.ts';
 
 /**
  * TariffRestrictions (OCPI 2.2.1 mod_tariffs) tested against the state of a session at one

@@ -1,8 +1,8 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { notFound, isUuid } from '../../src/errors.ts';
-import type { Logger } from '../../src/observability/log.ts';
-import { ExceptionTicketEntity, openTicket, type EvidenceItem } from '../../src/exceptions/tickets.ts';
+import { notFound, isUuid } from '../src/errors.ts';
+import type { Logger } from '../src/observability/log.ts';
+import { ExceptionTicketEntity, openTicket, type EvidenceItem } from '../src/exceptions/tickets.ts';
 import { ChargingOrderEntity, OrderEventEntity, type ChargingOrder, type OrderState } from './entities.ts';
 import { messageFor } from './messages.ts';
 

@@ -1,5 +1,5 @@
 import { Decimal } from 'decimal.js';
-import type { ChargingPeriod, Price, PriceComponent, Tariff, TariffDimensionType, TariffElement } from '../../src/ocpi/types.ts';
+import type { ChargingPeriod, Price, PriceComponent, Tariff, TariffDimensionType, TariffElement } from '../src/ocpi/types.ts';
 import { checkRestrictions, localClock, restrictionsMatch, type LocalMoment, type Reading, type SessionState } from './restrictions.ts';
 
 /**

@@ -1,13 +1,13 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { Services } from '../services.ts';
-import { jsonBody } from '../api/frame.ts';
-import { orderWithSession } from '../../ocpi-modules/commands/view.ts';
-import type { ChargingOrder } from '../../ocpi-modules/commands/entities.ts';
-import { requireSandboxPartner, type SandboxState } from './auth.ts';
-import { ownOrder, startSandboxSession, stopSandboxOrder } from './charging.ts';
-import { listExchanges } from './request-log.ts';
-import { wipeSandboxData } from './wipe.ts';
+import type { Services } from '../src/services.ts';
+import { jsonBody } from '../src/api/frame.ts';
+import { orderWithSession } from './view.ts';
+import type { ChargingOrder } from './entities.ts';
+import { requireSandboxPartner, type SandboxState } from '../src/sandbox/auth.ts';
+import { ownOrder, startSandboxSession, stopSandboxOrder } from './sandbox.ts';
+import { listExchanges } from '../src/sandbox/request-log.ts';
+import { wipeSandboxData } from '../src/sandbox/wipe.ts';
 
 /**
  * The sandbox API of a sandbox partner (README "Sandbox"), opened with its own OCPI token C:

@@ -1,23 +1,23 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Services } from '../../src/services.ts';
-import type { Logger } from '../../src/observability/log.ts';
-import { HubError, invalid, isUuid } from '../../src/errors.ts';
-import { PartnerEntity } from '../../src/partners/entities.ts';
-import { chargeable } from '../../src/sandbox/visibility.ts';
-import { objectKey, sameId } from '../../src/ocpi/party-scope.ts';
-import { EvseEntity, LocationEntity, type EvseJson } from '../locations/entities.ts';
-import { currentStatus } from '../locations/freshness.ts';
-import { TokenEntity, tokenKey, type TokenRecord } from '../tokens/entities.ts';
-import { TOKEN_TYPES } from '../tokens/store.ts';
-import { commandsUrl } from './sender.ts';
-import { tariffForConnector } from '../tariffs/for-connector.ts';
+import type { Services } from '../src/services.ts';
+import type { Logger } from '../src/observability/log.ts';
+import { HubError, invalid, isUuid } from '../src/errors.ts';
+import { PartnerEntity } from '../src/partners/entities.ts';
+import { chargeable } from '../src/sandbox/visibility.ts';
+import { objectKey, sameId } from '../src/ocpi/party-scope.ts';
+import { EvseEntity, LocationEntity, type EvseJson } from '../ocpi-modules/locations/entities.ts';
+import { currentStatus } from '../ocpi-modules/locations/freshness.ts';
+import { TokenEntity, tokenKey, type TokenRecord } from '../ocpi-modules/tokens/entities.ts';
+import { TOKEN_TYPES } from '../ocpi-modules/tokens/store.ts';
+import { commandsUrl } from '../ocpi-modules/commands/sender.ts';
+import { tariffForConnector } from '../ocpi-modules/tariffs/for-connector.ts';
 import { ChargingOrderEntity, OrderEventEntity, type ChargingOrder } from './entities.ts';
 import { messageFor } from './messages.ts';
 import { createCommand, dispatchOrLeaveToFollowUp, scheduleAfterSend } from './dispatch.ts';
 import { transition, withOrder } from './orders.ts';
-import { settledBy } from '../../src/jobs/background.ts';
+import { settledBy } from '../src/jobs/background.ts';
 
 /**
  * The app's "start": everything the hub can check itself is checked before anything is sent

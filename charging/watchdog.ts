@@ -1,11 +1,11 @@
-import type { Services } from '../../src/services.ts';
-import type { Job } from '../../src/jobs/scheduler.ts';
-import type { Logger } from '../../src/observability/log.ts';
-import { getPartner } from '../../src/partners/registry.ts';
-import { ChargingOrderEntity, type ChargingOrder } from '../commands/entities.ts';
-import { noteOrder, ticketForOrder, transition, withOrder } from '../commands/orders.ts';
-import { applyQueriedSession, lookupSession } from '../commands/session-query.ts';
-import { pullCdrs } from './pull.ts';
+import type { Services } from '../src/services.ts';
+import type { Job } from '../src/jobs/scheduler.ts';
+import type { Logger } from '../src/observability/log.ts';
+import { getPartner } from '../src/partners/registry.ts';
+import { ChargingOrderEntity, type ChargingOrder } from './entities.ts';
+import { noteOrder, ticketForOrder, transition, withOrder } from './orders.ts';
+import { applyQueriedSession, lookupSession } from './session-query.ts';
+import { pullCdrs } from '../ocpi-modules/cdrs/pull.ts';
 
 /**
  * Callbacks get lost. Every run: ACTIVE orders whose session has been silent for

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Services } from '../../src/services.ts';
-import type { Logger } from '../../src/observability/log.ts';
-import { getPartner } from '../../src/partners/registry.ts';
+import type { Services } from '../src/services.ts';
+import type { Logger } from '../src/observability/log.ts';
+import { getPartner } from '../src/partners/registry.ts';
 import { CommandEntity, ChargingOrderEntity, type ChargingOrder, type CommandRecord, type CommandType } from './entities.ts';
 import { noteOrder, transition, withOrder } from './orders.ts';
-import { responseUrl, sendCommand, type SendOutcome } from './sender.ts';
+import { responseUrl, sendCommand, type SendOutcome } from '../ocpi-modules/commands/sender.ts';
 
 /**
  * Sending a command and recording what its answer means. The command row (and the order's

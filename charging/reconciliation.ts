@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Decimal } from 'decimal.js';
-import type { Services } from '../../src/services.ts';
-import type { Job } from '../../src/jobs/scheduler.ts';
-import type { Logger } from '../../src/observability/log.ts';
-import { getPartner } from '../../src/partners/registry.ts';
-import { PartnerEntity } from '../../src/partners/entities.ts';
-import { partnerEndpoint } from '../../src/client/partner-client.ts';
-import type { Cdr } from '../../src/ocpi/types.ts';
-import { CdrEntity, ReconciliationLineEntity, ReconciliationRunEntity, cdrKey, type ReconciliationRun } from './entities.ts';
-import { contentHash } from './store.ts';
-import { pullCdrs } from './pull.ts';
+import type { Services } from '../src/services.ts';
+import type { Job } from '../src/jobs/scheduler.ts';
+import type { Logger } from '../src/observability/log.ts';
+import { getPartner } from '../src/partners/registry.ts';
+import { PartnerEntity } from '../src/partners/entities.ts';
+import { partnerEndpoint } from '../src/client/partner-client.ts';
+import type { Cdr } from '../src/ocpi/types.ts';
+import { CdrEntity, ReconciliationLineEntity, ReconciliationRunEntity, cdrKey, type ReconciliationRun } from '../ocpi-modules/cdrs/entities.ts';
+import { contentHash } from '../ocpi-modules/cdrs/store.ts';
+import { pullCdrs } from '../ocpi-modules/cdrs/pull.ts';
 
 /**
  * Reconciliation of one CPO over a period ([from, to) on the CDRs' `last_updated`, which is

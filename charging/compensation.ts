@@ -1,7 +1,7 @@
-import type { Services } from '../../src/services.ts';
-import type { Job } from '../../src/jobs/scheduler.ts';
-import type { Logger } from '../../src/observability/log.ts';
-import { getPartner } from '../../src/partners/registry.ts';
+import type { Services } from '../src/services.ts';
+import type { Job } from '../src/jobs/scheduler.ts';
+import type { Logger } from '../src/observability/log.ts';
+import { getPartner } from '../src/partners/registry.ts';
 import { ChargingOrderEntity } from './entities.ts';
 import { clearFollowUp, noteOrder, ticketForOrder, transition, withOrder } from './orders.ts';
 import { retryCommand, startQueries } from './dispatch.ts';
