@@ -6,7 +6,7 @@ import type { Logger } from '../src/observability/log.ts';
 import { getPartner } from '../src/partners/registry.ts';
 import { CommandEntity, ChargingOrderEntity, type ChargingOrder, type CommandRecord, type CommandType } from './entities.ts';
 import { noteOrder, transition, withOrder } from './orders.ts';
-import { responseUrl, sendCommand, type SendOutcome } from '../ocpi-modules/commands/sender.ts';
+import { responseUrl, sendCommand, type SendOutcome } from '../ocpi-modules/commands/api.ts';
 
 /**
  * Sending a command and recording what its answer means. The command row (and the order's

@@ -8,7 +8,7 @@ import { HubError, invalid, isUuid, notFound } from '../src/errors.ts';
 import { parseDateTime } from '../src/ocpi/datetime.ts';
 import { recordEvent } from '../src/partners/events.ts';
 import { getPartner } from '../src/partners/registry.ts';
-import { CdrEntity, CdrEventEntity, ReconciliationLineEntity, ReconciliationRunEntity, type CdrRecord, type CdrState, type ReconciliationRun } from '../ocpi-modules/cdrs/entities.ts';
+import { CdrEntity, CdrEventEntity, ReconciliationLineEntity, ReconciliationRunEntity, type CdrRecord, type CdrState, type ReconciliationRun } from '../ocpi-modules/cdrs/api.ts';
 import { cdrTransition } from './settlement.ts';
 import { reconcile } from './reconciliation.ts';
 import { toCsv } from './csv.ts';

@@ -4,12 +4,12 @@ import type { Services } from '../src/services.ts';
 import type { Job } from '../src/jobs/scheduler.ts';
 import type { Logger } from '../src/observability/log.ts';
 import { getPartner } from '../src/partners/registry.ts';
-import { PartnerEntity } from '../src/partners/entities.ts';
+import { PartnerEntity } from '../src/partners/api.ts';
 import { partnerEndpoint } from '../src/client/partner-client.ts';
 import type { Cdr } from '../src/ocpi/types.ts';
-import { CdrEntity, ReconciliationLineEntity, ReconciliationRunEntity, cdrKey, type ReconciliationRun } from '../ocpi-modules/cdrs/entities.ts';
-import { contentHash } from '../ocpi-modules/cdrs/store.ts';
-import { pullCdrs } from '../ocpi-modules/cdrs/pull.ts';
+import { CdrEntity, ReconciliationLineEntity, ReconciliationRunEntity, cdrKey, type ReconciliationRun } from '../ocpi-modules/cdrs/api.ts';
+import { contentHash } from '../ocpi-modules/cdrs/api.ts';
+import { pullCdrs } from '../ocpi-modules/cdrs/api.ts';
 
 /**
  * Reconciliation of one CPO over a period ([from, to) on the CDRs' `last_updated`, which is

@@ -1,5 +1,5 @@
 import type { Services } from '../src/services.ts';
-import type { Partner } from '../src/partners/entities.ts';
+import type { Partner } from '../src/partners/api.ts';
 import { partnerEndpoint, pullAll } from '../src/client/partner-client.ts';
 import { formatDateTime, parseDateTime } from '../src/ocpi/datetime.ts';
 import { partnerObjects } from '../src/ocpi/versions/context.ts';
@@ -7,8 +7,8 @@ import { objectKey, sameId } from '../src/ocpi/party-scope.ts';
 import type { Session } from '../src/ocpi/types.ts';
 import type { ChargingOrder } from './entities.ts';
 import type { Logger } from '../src/observability/log.ts';
-import { writeSession } from '../ocpi-modules/sessions/store.ts';
-import { linkSession } from './link.ts';
+import { writeSession } from '../ocpi-modules/sessions/api.ts';
+import { linkSession } from './session-orders.ts';
 import { commandWindowMs } from './charge-match.ts';
 
 /** Same EVSE (and connector where both name one), same token, started between the order's creation and the end of its command window. */

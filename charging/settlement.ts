@@ -6,15 +6,15 @@ import type { Logger } from '../src/observability/log.ts';
 import { openTicket } from '../src/exceptions/tickets.ts';
 import { objectKey, sameId } from '../src/ocpi/party-scope.ts';
 import type { Cdr, Tariff } from '../src/ocpi/types.ts';
-import { LocationEntity, type LocationJson } from '../ocpi-modules/locations/entities.ts';
-import { connectorPowerKw } from '../ocpi-modules/locations/connector-power.ts';
-import { currentTariff } from '../ocpi-modules/tariffs/history.ts';
-import { tariffForConnector } from '../ocpi-modules/tariffs/for-connector.ts';
+import { LocationEntity, type LocationJson } from '../ocpi-modules/locations/api.ts';
+import { connectorPowerKw } from '../ocpi-modules/locations/api.ts';
+import { currentTariff } from '../ocpi-modules/tariffs/api.ts';
+import { tariffForConnector } from '../ocpi-modules/tariffs/api.ts';
 import { priceSession, type PricingFallback } from '../pricing/price.ts';
 import { ChargingOrderEntity, type ChargingOrder } from './entities.ts';
 import { noteOrder, transition } from './orders.ts';
-import { CdrEntity, CdrEventEntity, cdrKey, type CdrRecord, type CdrState, type TariffSource } from '../ocpi-modules/cdrs/entities.ts';
-import { checkCdr } from '../ocpi-modules/cdrs/validation.ts';
+import { CdrEntity, CdrEventEntity, cdrKey, type CdrRecord, type CdrState, type TariffSource } from '../ocpi-modules/cdrs/api.ts';
+import { checkCdr } from '../ocpi-modules/cdrs/api.ts';
 
 /**
  * Settlement of one CDR: RECEIVED → VALIDATED → SETTLED | DISPUTED, or → EXCEPTION. Our

@@ -4,13 +4,13 @@ import type { Services } from '../src/services.ts';
 import type { Logger } from '../src/observability/log.ts';
 import { HubError, invalid, isUuid, notFound } from '../src/errors.ts';
 import { getPartner } from '../src/partners/registry.ts';
-import { EvseEntity, LocationEntity, type EvseJson } from '../ocpi-modules/locations/entities.ts';
+import { EvseEntity, LocationEntity, type EvseJson } from '../ocpi-modules/locations/api.ts';
 import { objectKey, sameId } from '../src/ocpi/party-scope.ts';
 import { ChargingOrderEntity, CommandEntity, type ChargingOrder, type CommandRecord } from './entities.ts';
 import { transition, withOrder } from './orders.ts';
 import { createCommand, dispatch, dispatchOrLeaveToFollowUp, scheduleAfterSend } from './dispatch.ts';
 import { confirmSession } from './compensation.ts';
-import { commandsUrl } from '../ocpi-modules/commands/sender.ts';
+import { commandsUrl } from '../ocpi-modules/commands/api.ts';
 import { settledBy } from '../src/jobs/background.ts';
 
 /**

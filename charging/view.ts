@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { SessionEntity, type SessionRecord } from '../ocpi-modules/sessions/entities.ts';
+import { SessionEntity, type SessionRecord } from '../ocpi-modules/sessions/api.ts';
 import { CommandEntity, OrderEventEntity, type ChargingOrder, type CommandRecord } from './entities.ts';
 
 /**

@@ -5,7 +5,7 @@ import { getPartner } from '../src/partners/registry.ts';
 import { ChargingOrderEntity, type ChargingOrder } from './entities.ts';
 import { noteOrder, ticketForOrder, transition, withOrder } from './orders.ts';
 import { applyQueriedSession, lookupSession } from './session-query.ts';
-import { pullCdrs } from '../ocpi-modules/cdrs/pull.ts';
+import { pullCdrs } from '../ocpi-modules/cdrs/api.ts';
 
 /**
  * Callbacks get lost. Every run: ACTIVE orders whose session has been silent for

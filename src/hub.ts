@@ -10,7 +10,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase, type EmbeddedEvent } from
 import { raiseAlert } from './observability/alerts.ts';
 import { openDatabase } from './db/orm.ts';
 import { createOcpiClient, type OcpiClient } from './client/ocpi-client.ts';
-import { partnerEntities } from './partners/entities.ts';
+import { partnerEntities } from './partners/api.ts';
 import { ExceptionTicketEntity } from './exceptions/tickets.ts';
 import { createApp } from './app.ts';
 import type { Services } from './services.ts';

@@ -8,7 +8,7 @@ import { HubError } from './errors.ts';
 import { EmbeddedDatabaseError } from './db/embedded-error.ts';
 import { DataDirInUse, describeDataDir, removeDataDir } from './db/data-dir.ts';
 import { createLogger } from './observability/log.ts';
-import { PartnerEntity } from './partners/entities.ts';
+import { PartnerEntity } from './partners/api.ts';
 import {
   approvePartner,
   createPartner,

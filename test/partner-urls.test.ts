@@ -4,7 +4,7 @@ import { startTestHub, type TestHub } from './helpers/hub.ts';
 import { FakePartner } from './helpers/partner.ts';
 import { approvedCpo, onboardCpo } from './helpers/onboarding.ts';
 import { GENERIC_FETCH_FAILURE, OcpiCallError } from '../src/client/ocpi-client.ts';
-import { PartnerEntity } from '../src/partners/entities.ts';
+import { PartnerEntity } from '../src/partners/api.ts';
 import { syncLocations } from '../ocpi-modules/locations/sync.ts';
 
 

@@ -1,6 +1,6 @@
 import type { Services } from '../../src/services.ts';
 import type { Logger } from '../../src/observability/log.ts';
-import type { Partner } from '../../src/partners/entities.ts';
+import type { Partner } from '../../src/partners/api.ts';
 import type { SyncResult } from '../../src/ocpi/module.ts';
 import { HubError } from '../../src/errors.ts';
 import { partnerEndpoint, pullAll } from '../../src/client/partner-client.ts';

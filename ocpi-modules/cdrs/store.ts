@@ -3,17 +3,12 @@ import { Decimal } from 'decimal.js';
 import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { invalid } from '../../src/errors.ts';
-import { openTicket } from '../../src/exceptions/tickets.ts';
 import { objectKey } from '../../src/ocpi/party-scope.ts';
 import { parseDateTime } from '../../src/ocpi/datetime.ts';
 import type { Cdr } from '../../src/ocpi/types.ts';
-import type { Partner } from '../../src/partners/entities.ts';
-import { findOurToken } from '../tokens/store.ts';
-import type { ChargingOrder } from '../../charging/entities.ts';
-import { orderForPartnerObject, recordChargerOrder } from '../../charging/link.ts';
-import { unreferencedAppOrder } from '../../charging/charge-match.ts';
+import type { Partner } from '../../src/partners/api.ts';
 import { CdrEntity, CdrEventEntity, cdrKey, type CdrRecord } from './entities.ts';
-import { applyWaitingCredits, cdrTransition, settleCdr, type SettleContext } from '../../charging/settlement.ts';
+import { cdrArrived, type SettleContext } from '../../charging/link.ts';
 
 /**
  * Receiving a CDR (pushed or pulled): stored once and never changed. The same CDR again is
@@ -96,61 +91,6 @@ async function receiveOnce(tx: EntityManager, ctx: SettleContext, partner: Partn
   });
   tx.persist(record);
   tx.persist(tx.create(CdrEventEntity, { cdrRef: record.id, at: ctx.now, cause: record.cause, fromState: null, toState: 'RECEIVED', actor: null, detail: { via } }));
-  if (record.credit) {
-    await settleCdr(tx, record, null, ctx);
-    return { kind: 'CREATED', record };
-  }
-  const order = await orderFor(tx, ctx, partner, record);
-  if (order === 'SEVERAL') {
-    // Which user pays is not known: operations decides (the ticket names the orders).
-    cdrTransition(tx, record, 'EXCEPTION', 'SEVERAL_ORDERS_MATCH', ctx);
-    return { kind: 'CREATED', record };
-  }
-  if (order === 'FOREIGN') {
-    cdrTransition(tx, record, 'EXCEPTION', 'TOKEN_NOT_OURS', ctx);
-    openTicket(tx, ctx.now, {
-      kind: 'CDR_FOREIGN_TOKEN',
-      summary: `CDR ${key} is for token ${cdr.cdr_token.country_code ? `${cdr.cdr_token.country_code}/${cdr.cdr_token.party_id} ` : ''}${cdr.cdr_token.type} ${cdr.cdr_token.uid}, which is not one of ours: kept, never settled`,
-      partnerId: partner.id,
-      evidence: [{ at: ctx.now.toISOString(), what: 'CDR received', detail: { cdr_id: record.id } }],
-    });
-    return { kind: 'CREATED', record };
-  }
-  record.orderId = order?.id ?? null;
-  await settleCdr(tx, record, order ?? null, ctx);
-  await applyWaitingCredits(tx, record, ctx);
+  await cdrArrived(tx, ctx, partner, record);
   return { kind: 'CREATED', record };
-}
-
-async function orderFor(tx: EntityManager, ctx: SettleContext, partner: Partner, record: CdrRecord): Promise<ChargingOrder | 'FOREIGN' | 'SEVERAL' | undefined> {
-  const cdr = record.body;
-  const order = await orderForPartnerObject(tx, ctx.log, partner.id, cdr.authorization_reference, record.sessionKey);
-  if (order) return order;
-  const token = await findOurToken(tx, ctx.services, cdr.cdr_token);
-  if (!token) return 'FOREIGN';
-  if (!cdr.authorization_reference) {
-    const found = await unreferencedAppOrder(tx, ctx, {
-      what: 'CDR',
-      key: record.cdrKey,
-      charge: { partnerId: partner.id, evseUid: cdr.cdr_location.evse_uid, connectorId: cdr.cdr_location.connector_id, token: cdr.cdr_token, startedAt: cdr.start_date_time, forCdr: true },
-      detail: { cdr: record.cdrKey },
-    });
-    if (found) return found;
-  }
-  // A charge we never saw start (an RFID session we missed, a lost start): the CDR is our first word of it.
-  return recordChargerOrder(tx, {
-    partnerId: partner.id,
-    countryCode: cdr.country_code,
-    partyId: cdr.party_id,
-    locationId: cdr.cdr_location.id,
-    evseUid: cdr.cdr_location.evse_uid,
-    connectorId: cdr.cdr_location.connector_id,
-    token,
-    sessionKey: record.sessionKey,
-    sessionId: cdr.session_id ?? null,
-    state: 'AWAITING_CDR',
-    cause: 'CDR_WITHOUT_ORDER',
-    now: ctx.now,
-    detail: { cdr: record.cdrKey, via: record.via },
-  });
 }

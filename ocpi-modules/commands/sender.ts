@@ -1,12 +1,12 @@
 import type { Services } from '../../src/services.ts';
-import type { Partner } from '../../src/partners/entities.ts';
+import type { Partner } from '../../src/partners/api.ts';
 import { callPartner, partnerEndpoint } from '../../src/client/partner-client.ts';
 import { OcpiCallError } from '../../src/client/ocpi-client.ts';
 import { HubError } from '../../src/errors.ts';
 import { partnerObjects } from '../../src/ocpi/versions/context.ts';
 import type { ObjectType } from '../../src/ocpi/versions/index.ts';
 import type { CommandResponse } from '../../src/ocpi/types.ts';
-import type { CommandRecord } from '../../charging/entities.ts';
+import type { CommandRecord } from '../../charging/link.ts';
 
 /**
  * POSTs a command to the CPO's commands receiver and says what the answer means for us:

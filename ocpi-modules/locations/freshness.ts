@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Services } from '../../src/services.ts';
 import type { Job } from '../../src/jobs/scheduler.ts';
-import { PartnerEntity } from '../../src/partners/entities.ts';
+import { PartnerEntity } from '../../src/partners/api.ts';
 import { raiseAlert } from '../../src/observability/alerts.ts';
 import { locationKey, type EvseRecord } from './entities.ts';
 

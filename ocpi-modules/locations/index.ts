@@ -1,7 +1,7 @@
 import type { OcpiModule } from '../../src/ocpi/module.ts';
 import { locationEntities } from './entities.ts';
 import { locationRoutes } from './routes.ts';
-import { freshnessJob } from './freshness.ts';
+import { confirmByHeartbeat, freshnessJob } from './freshness.ts';
 import { locationSync } from './sync.ts';
 import { appLocationsRouter } from './app-api.ts';
 import { locationsAdminRouter } from './admin-api.ts';
@@ -18,6 +18,7 @@ export const locationsModule: OcpiModule = {
   entities: locationEntities,
   jobs: [freshnessJob],
   syncs: [locationSync],
+  heartbeatAnswered: confirmByHeartbeat,
   apiRouters: (services) => [appLocationsRouter(services), locationsAdminRouter(services)],
   // Operations can tell the CPO which of its changes were rejected, and why, from the partner view.
   partnerView: async (em, partner) => ({ rejected_location_changes: await partnerRejections(em, partner.id) }),

@@ -3,7 +3,7 @@ import { LockMode } from '@mikro-orm/core';
 import { oneAtATime } from '../../src/db/one-at-a-time.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { HubError, invalid } from '../../src/errors.ts';
-import type { Partner } from '../../src/partners/entities.ts';
+import type { Partner } from '../../src/partners/api.ts';
 import type { Logger } from '../../src/observability/log.ts';
 import { parseDateTime } from '../../src/ocpi/datetime.ts';
 import {

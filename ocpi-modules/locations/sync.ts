@@ -8,7 +8,7 @@ import { writeLocation } from './store.ts';
 import type { LocationJson } from './entities.ts';
 import { knownTariffKeys } from './tariff-links.ts';
 import type { PartnerSync, SyncResult } from '../../src/ocpi/module.ts';
-import type { Partner } from '../../src/partners/entities.ts';
+import type { Partner } from '../../src/partners/api.ts';
 import { partnerSyncJob, syncPartner } from '../../src/partners/sync.ts';
 import { confirmSameStatus, confirmUnchanged } from './freshness.ts';
 

@@ -4,7 +4,7 @@ import { assertBodyMatchesUrl, assertOwnParty } from '../../src/ocpi/party-scope
 import type { Session, SessionPatch } from '../../src/ocpi/types.ts';
 import { SessionEntity, sessionKey } from './entities.ts';
 import { writeSession } from './store.ts';
-import { linkSession } from '../../charging/link.ts';
+import { sessionArrived } from '../../charging/link.ts';
 
 /** Sessions, as RECEIVER: the CPO pushes its sessions (PUT replaces, PATCH appends charging periods). */
 const PATH = '/sessions/:country_code/:party_id/:session_id';
@@ -28,7 +28,7 @@ async function write(req: OcpiRequest, method: 'PUT' | 'PATCH'): Promise<OcpiRep
     body,
     now,
     schemas: req.version.schemas,
-    afterWrite: (tx, record, previousStatus) => linkSession(tx, record, previousStatus, { services: req.services, log: req.log, now, via: 'PUSH' }),
+    afterWrite: (tx, record, previousStatus) => sessionArrived(tx, record, previousStatus, { services: req.services, log: req.log, now, via: 'PUSH' }),
   });
   if (!outcome.applied) req.log.info({ session: id, incoming: body.last_updated }, 'out-of-order session update ignored: older than what is stored');
   return { httpStatus: outcome.created ? 201 : 200 };

@@ -1,7 +1,7 @@
 import { createOcpiClient, OcpiCallError, type OcpiAnswer } from '../../src/client/ocpi-client.ts';
 import { createLogger } from '../../src/observability/log.ts';
 import { classifyAddress } from '../../src/client/url-policy.ts';
-import type { TokenEncoding } from '../../src/partners/entities.ts';
+import type { TokenEncoding } from '../../src/partners/api.ts';
 import { outboundLine, type Print } from './print.ts';
 
 /**

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { Services } from '../services.ts';
 import { apiFrame, jsonBody, requireApiKey, type ApiState } from './frame.ts';
 import { invalid } from '../errors.ts';
-import { PARTNER_STATUSES, PartnerEntity } from '../partners/entities.ts';
+import { PARTNER_STATUSES, PartnerEntity } from '../partners/api.ts';
 import { getPartner } from '../partners/registry.ts';
 import { listEvents } from '../partners/events.ts';
 import {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
 import type { Logger } from '../observability/log.ts';
-import type { TokenEncoding } from '../partners/entities.ts';
+import type { TokenEncoding } from '../partners/api.ts';
 import { ALLOW_PRIVATE_SETTING, DEFAULT_MAX_RESPONSE_BYTES, OutboundRefusedError, checkUrl, createOutboundAgent, type OutboundPolicy, type Resolver } from './url-policy.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { HubError } from '../errors.ts';
 import type { Services } from '../services.ts';
-import type { Partner } from '../partners/entities.ts';
+import type { Partner } from '../partners/api.ts';
 import { decryptToken } from '../partners/tokens.ts';
 import { endpointUrl } from '../partners/discovery.ts';
 import type { OcpiAnswer, OcpiCall } from './ocpi-client.ts';

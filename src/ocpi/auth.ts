@@ -7,7 +7,7 @@ import { hashToken } from '../partners/tokens.ts';
 import { admitRecognised, boundToAddress, countFailure, noteRefusedPartner, releaseRecognised, rememberAddress } from '../partners/lockout.ts';
 import { ipAllowed } from '../partners/allowlist.ts';
 import { recordEvent } from '../partners/events.ts';
-import type { TokenEncoding } from '../partners/entities.ts';
+import type { TokenEncoding } from '../partners/api.ts';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const PRINTABLE = /^[\x21-\x7e]+$/;

@@ -1,7 +1,7 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Services } from '../services.ts';
-import type { Partner, TokenEncoding } from '../partners/entities.ts';
+import type { Partner, TokenEncoding } from '../partners/api.ts';
 import type { Logger } from '../observability/log.ts';
 import type { Job } from '../jobs/scheduler.ts';
 import type Router from '@koa/router';
@@ -80,6 +80,8 @@ export interface OcpiModule {
   apiRouters?: (services: Services) => Router[];
   /** What the module adds to the operations view of a partner (fields after the core ones), e.g. rejected location changes. */
   partnerView?: (em: EntityManager, partner: Partner) => Promise<Record<string, unknown>>;
+  /** A CPO whose status pushes the heartbeat vouches for answered one (last good answer `since`): locations confirms its EVSEs' statuses. */
+  heartbeatAnswered?: (services: Services, partnerId: string, since: Date, now: Date) => Promise<unknown>;
   /** The module that keeps the hub's tokens says whose a token is (an older version's CdrToken may leave it out). */
   tokenParty?: (em: EntityManager, uid: string, type: string) => Promise<{ country_code: string; party_id: string } | undefined>;
 }

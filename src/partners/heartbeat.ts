@@ -5,7 +5,6 @@ import { PartnerEntity, type Partner } from './entities.ts';
 import { decryptToken } from './tokens.ts';
 import { endpointUrl } from './discovery.ts';
 import { eachLimited } from './sync.ts';
-import { confirmByHeartbeat } from '../../ocpi-modules/locations/freshness.ts';
 
 /**
  * The heartbeat: every PARTNER_HEARTBEAT_SECONDS the hub GETs each active partner's versions
@@ -46,7 +45,7 @@ export async function beat(services: Services, partnerId: string): Promise<void>
   partner.heartbeatLatencyMs = Math.round(performance.now() - started);
   const deps = { log: services.log, metrics: services.metrics, now };
   if (error === undefined) {
-    if (partner.role === 'CPO' && !wasDown && freshnessMode(partner) === 'PUSH_AND_HEARTBEAT') await confirmByHeartbeat(services, partner.id, previousOk, now);
+    if (partner.role === 'CPO' && !wasDown && freshnessMode(partner) === 'PUSH_AND_HEARTBEAT') for (const module of services.modules) await module.heartbeatAnswered?.(services, partner.id, previousOk, now);
     if (wasDown && !partner.sandbox) raiseAlert(em, deps, { kind: 'PARTNER_REACHABLE', partnerId: partner.id, detail: { missed: partner.missedHeartbeats, last_seen_at: partner.heartbeatOkAt ?? null } });
     partner.missedHeartbeats = 0;
     partner.heartbeatOkAt = now;

@@ -4,7 +4,7 @@ import type { Services } from '../services.ts';
 import type { ApiState } from '../api/frame.ts';
 import { authenticateOcpi } from '../ocpi/auth.ts';
 import type { OcpiModule } from '../ocpi/module.ts';
-import type { Partner } from '../partners/entities.ts';
+import type { Partner } from '../partners/api.ts';
 
 /** Koa state of a sandbox API request: the partner its own token C names. */
 export interface SandboxState extends ApiState {

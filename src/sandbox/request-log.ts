@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Services } from '../services.ts';
-import type { Partner } from '../partners/entities.ts';
+import type { Partner } from '../partners/api.ts';
 import { OcpiCallError, describeCallFailure, type OcpiAnswer, type OcpiCall } from '../client/ocpi-client.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { PartnerEntity } from '../partners/entities.ts';
+import { PartnerEntity } from '../partners/api.ts';
 
 /**
  * Sandbox data stays in the sandbox: the app, finance, reconciliation, the operations queues

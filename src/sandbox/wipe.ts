@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Partner } from '../partners/entities.ts';
+import type { Partner } from '../partners/api.ts';
 
 /**
  * `DELETE …/data`: a sandbox partner starts over without registering again. Everything its

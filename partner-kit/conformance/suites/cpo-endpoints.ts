@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { authorizationHeader } from '../../../src/client/ocpi-client.ts';
-import type { TokenEncoding } from '../../../src/partners/entities.ts';
+import type { TokenEncoding } from '../../../src/partners/api.ts';
 import { redact, summarise, type ScenarioResult, type SuiteReport } from '../report.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Services } from '../../services.ts';
-import type { Partner } from '../../partners/entities.ts';
+import type { Partner } from '../../partners/api.ts';
 import { isToleranceName } from '../tolerances.ts';
 import type { AcceptContext, Checked, VersionAdapter } from './adapter.ts';
 import type { ObjectType } from './objects.ts';
