@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Services } from '../../src/services.ts';
 import type { Job } from '../../src/jobs/scheduler.ts';
-import { PartnerEntity } from '../../src/partners/api.ts';
-import { raiseAlert } from '../../src/observability/alerts.ts';
+import { PartnerEntity, recordStaleness } from '../../src/partners/api.ts';
 import { locationKey, type EvseRecord } from './entities.ts';
 
 /**
@@ -105,24 +104,9 @@ export async function freshnessByPartner(em: EntityManager, now: Date, threshold
 export async function checkPartnerFreshness(services: Services): Promise<void> {
   const em = services.orm.em.fork();
   const now = services.clock.now();
-  const { freshnessThresholdSeconds, partnerStaleRatio, partnerHeartbeatMisses } = services.config;
+  const { freshnessThresholdSeconds, partnerHeartbeatMisses } = services.config;
   for (const f of await freshnessByPartner(em, now, freshnessThresholdSeconds, partnerHeartbeatMisses)) {
-    const partner = await em.findOne(PartnerEntity, { id: f.partnerId });
-    if (!partner) continue;
-    const ratio = f.evses ? f.stale / f.evses : 0;
-    partner.staleRatio = ratio;
-    // A sandbox partner is not monitored: its map is its own, and nobody is paged for it.
-    if (partner.sandbox) continue;
-    const open = ratio > partnerStaleRatio;
-    if (open !== partner.mapHidden) {
-      partner.mapHidden = open;
-      partner.mapHiddenChangedAt = now;
-      raiseAlert(em, { log: services.log, metrics: services.metrics, now }, {
-        kind: open ? 'PARTNER_HIDDEN' : 'PARTNER_VISIBLE',
-        partnerId: partner.id,
-        detail: { stale: f.stale, evses: f.evses, ratio: Math.round(ratio * 1000) / 1000, threshold: partnerStaleRatio },
-      });
-    }
+    await recordStaleness(em, services, f.partnerId, f, now);
   }
   await em.flush();
 }

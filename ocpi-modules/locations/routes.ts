@@ -4,7 +4,7 @@ import type { ObjectType } from '../../src/ocpi/versions/index.ts';
 import { assertBodyMatchesUrl, assertOwnParty, sameId } from '../../src/ocpi/party-scope.ts';
 import { LocationEntity, locationKey } from './entities.ts';
 import { writeLocation, type Level, type Target } from './store.ts';
-import { knownTariffKeys } from './tariff-links.ts';
+import { heldTariffIds } from '../tariffs/api.ts';
 
 /**
  * The Locations receiver: GET, PUT and PATCH at location, EVSE and connector level, all nine
@@ -61,7 +61,7 @@ async function write(req: OcpiRequest, level: Level, object: ObjectType, ids: (t
     body,
     now: req.services.clock.now(),
     log: req.log,
-    knownTariffs: (keys) => knownTariffKeys(req.em, t.countryCode, t.partyId, keys),
+    knownTariffs: (keys) => heldTariffIds(req.em, t.countryCode, t.partyId, keys),
   });
   req.log.info({ level, method, target: t, ...outcome }, 'location write');
   return { httpStatus: outcome.created ? 201 : 200 };

@@ -6,7 +6,7 @@ import { formatDateTime } from '../../src/ocpi/datetime.ts';
 import { sameId } from '../../src/ocpi/party-scope.ts';
 import { writeLocation } from './store.ts';
 import type { LocationJson } from './entities.ts';
-import { knownTariffKeys } from './tariff-links.ts';
+import { heldTariffIds } from '../tariffs/api.ts';
 import type { PartnerSync, SyncResult } from '../../src/ocpi/module.ts';
 import type { Partner } from '../../src/partners/api.ts';
 import { partnerSyncJob, syncPartner } from '../../src/partners/sync.ts';
@@ -56,7 +56,7 @@ export const locationSync: PartnerSync = {
             body: location,
             now: services.clock.now(),
             log,
-            knownTariffs: (keys) => knownTariffKeys(em, location.country_code, location.party_id, keys),
+            knownTariffs: (keys) => heldTariffIds(em, location.country_code, location.party_id, keys),
           });
           if (outcome.applied) result.applied++;
           // Older than what a push gave us: kept as it is, but an EVSE the CPO still reports with the status we hold is confirmed.
