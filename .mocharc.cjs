@@ -9,7 +9,7 @@ const path = require('node:path');
 const named = process.argv.slice(2).some((arg) => /\.test\.ts$/.test(arg));
 
 // Files that take ten seconds or more start first, so no worker is left with one at the end.
-const LONG = ['hardening/generated-input', 'cli', 'partner-kit/simulator-cli', 'locations/link', 'partner-kit/conformance-cli', 'embedded-postgres', 'partner-kit/demo', 'partner-kit/simulator-faults'];
+const LONG = ['hardening/generated-input', 'src/cli', 'partner-kit/simulator-cli', 'ocpi-modules/locations/link', 'partner-kit/conformance-cli', 'src/embedded-postgres', 'partner-kit/demo', 'partner-kit/simulator-faults'];
 
 function suite() {
   const all = fs
