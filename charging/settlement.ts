@@ -33,18 +33,23 @@ export interface SettleContext {
 }
 
 /**
- * A CDR's moves. EXCEPTION leaves only when the hub settles it again: a second CDR held back
+ * A CDR's moves: settlement's, and finance's resolution of a dispute (DISPUTED → SETTLED, no
+ * other). EXCEPTION leaves only when the hub settles it again: a second CDR held back
  * until its order's first is credited, or a credit that came before its original; settled
  * again, it may land in EXCEPTION once more (recorded again, with the new cause). SETTLED is
  * final: a correction is a credit CDR, not a move.
  */
-const CDR_MOVES: Moves<CdrState> = {
+const SETTLEMENT_MOVES: Moves<CdrState> = {
   RECEIVED: ['VALIDATED', 'EXCEPTION'],
   // EXCEPTION from VALIDATED: the rules passed but the tariff could not be applied.
   VALIDATED: ['SETTLED', 'DISPUTED', 'EXCEPTION'],
-  DISPUTED: ['SETTLED'],
   EXCEPTION: ['VALIDATED', 'EXCEPTION'],
 };
+
+// Apart from settlement's moves: a resolution must not settle a CDR caught mid-settlement (VALIDATED).
+const RESOLUTION_MOVES: Moves<CdrState> = { DISPUTED: ['SETTLED'] };
+
+const RESOLVED = 'RESOLVED_';
 
 export interface CdrMoveContext extends SettleContext {
   detail?: unknown;
@@ -52,10 +57,8 @@ export interface CdrMoveContext extends SettleContext {
   actor?: string;
 }
 
-const RESOLVED = 'RESOLVED_';
-
 export const cdrLifecycle: Lifecycle<CdrRecord, CdrState, string, CdrMoveContext> = {
-  moves: () => CDR_MOVES,
+  moves: (cause) => (cause.startsWith(RESOLVED) ? RESOLUTION_MOVES : SETTLEMENT_MOVES),
   stateOf: (record) => record.state,
   enter: (record, { to, cause }) => {
     record.state = to;
