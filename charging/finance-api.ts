@@ -6,10 +6,9 @@ import type { Services } from '../src/services.ts';
 import { jsonBody, requireApiKey, type ApiState } from '../src/api/frame.ts';
 import { HubError, invalid, isUuid, notFound } from '../src/errors.ts';
 import { parseDateTime } from '../src/ocpi/datetime.ts';
-import { recordEvent } from '../src/partners/events.ts';
 import { getPartner } from '../src/partners/registry.ts';
 import { CdrEntity, CdrEventEntity, ReconciliationLineEntity, ReconciliationRunEntity, type CdrRecord, type CdrState, type ReconciliationRun } from '../ocpi-modules/cdrs/api.ts';
-import { cdrTransition } from './settlement.ts';
+import { resolveDispute, type DisputeResolution } from './settlement.ts';
 import { reconcile } from './reconciliation.ts';
 import { toCsv } from './csv.ts';
 import { isSandboxPartner, outsideSandbox } from '../src/sandbox/visibility.ts';
@@ -21,7 +20,7 @@ import { isSandboxPartner, outsideSandbox } from '../src/sandbox/visibility.ts';
  * reconciliation runs, which follow the CPO's `last_updated`.
  */
 const STATES: CdrState[] = ['RECEIVED', 'VALIDATED', 'SETTLED', 'DISPUTED', 'EXCEPTION'];
-const RESOLUTIONS = ['ACCEPT_PARTNER', 'ACCEPT_OURS', 'WRITE_OFF'];
+const RESOLUTIONS: readonly string[] = ['ACCEPT_PARTNER', 'ACCEPT_OURS', 'WRITE_OFF'];
 
 const num = (value: string | null | undefined) => (value == null ? null : Number(value));
 
@@ -194,13 +193,7 @@ export function financeRouter(services: Services): Router {
     ctx.body = await s(ctx).em.transactional(async (tx) => {
       const cdr = await tx.findOne(CdrEntity, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!cdr || (await isSandboxPartner(tx, cdr.partnerId))) throw notFound(`no CDR ${id}`);
-      if (cdr.state !== 'DISPUTED') throw new HubError('CONFLICT', `CDR is ${cdr.state}: only a DISPUTED one can be resolved`, { state: cdr.state });
-      cdr.resolution = body.resolution as string;
-      cdr.resolutionNote = (body.note as string).trim();
-      cdr.resolvedBy = actor;
-      cdr.resolvedAt = now;
-      cdrTransition(tx, cdr, 'SETTLED', `RESOLVED_${cdr.resolution}`, { services, log: s(ctx).log, now }, { note: cdr.resolutionNote, ours: cdr.ourExclVat, theirs: cdr.theirExclVat }, actor);
-      recordEvent(tx, now, { partnerId: cdr.partnerId, kind: 'CDR_DISPUTE_RESOLVED', actor, detail: { cdr: cdr.cdrKey, resolution: cdr.resolution, difference: cdr.difference } });
+      resolveDispute(tx, cdr, body.resolution as DisputeResolution, (body.note as string).trim(), actor, { services, log: s(ctx).log, now });
       return cdrView(cdr);
     });
   });

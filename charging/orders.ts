@@ -5,14 +5,15 @@ import type { Logger } from '../src/observability/log.ts';
 import { ExceptionTicketEntity, openTicket, type EvidenceItem } from '../src/exceptions/tickets.ts';
 import { ChargingOrderEntity, OrderEventEntity, type ChargingOrder, type OrderState } from './entities.ts';
 import { messageFor } from './messages.ts';
+import { transition as transitionBy, type Lifecycle, type Moves } from '../src/lifecycle.ts';
 
 /**
- * The charging order's state machine, in one place. Every change goes through `transition`,
- * which refuses what the table below does not allow, stores the transition with its cause,
- * and treats a repeat (already in that state) as a logged no-op: duplicates and late
- * messages change nothing.
+ * The charging order's state machine. Every change goes through `transition`, which refuses
+ * what the table below does not allow and stores the transition with its cause. A refusal
+ * is normal traffic here, not an error: duplicates and late messages are a logged no-op,
+ * noted on the order so its history shows what arrived.
  */
-const NEXT: Record<OrderState, OrderState[]> = {
+const NEXT = {
   // COMPLETED from a start still unconfirmed: its CDR proves the charge happened.
   REQUESTED: ['PENDING', 'ACTIVE', 'COMPLETED', 'FAILED'],
   PENDING: ['ACTIVE', 'COMPLETED', 'FAILED'],
@@ -25,7 +26,8 @@ const NEXT: Record<OrderState, OrderState[]> = {
   FAILED: [],
   // Past the maximum duration: operations look at it, but the session's end and the CDR still count.
   EXCEPTION: ['AWAITING_CDR', 'COMPLETED'],
-};
+  // No state lists itself: a repeat (already in that state) must stay an ignored duplicate.
+} satisfies Record<OrderState, OrderState[]>;
 
 export interface TransitionContext {
   now: Date;
@@ -38,23 +40,33 @@ export function noteOrder(em: EntityManager, order: ChargingOrder, cause: string
   em.persist(em.create(OrderEventEntity, { orderId: order.id, at: ctx.now, cause, fromState: null, toState: null, detail: ctx.detail ?? null }));
 }
 
+export const orderLifecycle: Lifecycle<ChargingOrder, OrderState, string, TransitionContext> = {
+  moves: (): Moves<OrderState> => NEXT,
+  stateOf: (order) => order.state,
+  enter: (order, { to, cause }, ctx) => {
+    order.state = to;
+    order.cause = cause;
+    order.message = messageFor(to, cause);
+    order.updatedAt = ctx.now;
+    order.stateChangedAt = ctx.now;
+    // PENDING and STOPPING wait on the partner: their follow-up is what chases it.
+    if (to !== 'PENDING' && to !== 'STOPPING') clearFollowUp(order);
+  },
+  record: (em, order, { from, to, cause }, ctx) => {
+    em.persist(em.create(OrderEventEntity, { orderId: order.id, at: ctx.now, cause, fromState: from, toState: to, detail: ctx.detail ?? null }));
+    ctx.log.info({ order: order.id, from, to, cause }, 'charging order transition');
+  },
+  refusal: () => 'IGNORE',
+  ignored: (em, order, { from, to, cause }, ctx) => {
+    ctx.log.info({ order: order.id, state: from, wanted: to, cause }, from === to ? 'charging order already in that state: nothing changes' : 'charging order transition not allowed: ignored');
+    // The event's cause column holds 60 characters.
+    noteOrder(em, order, `IGNORED_${cause}`.slice(0, 60), { ...ctx, detail: { state: from, wanted: to, ...(ctx.detail === undefined ? {} : { detail: ctx.detail }) } });
+  },
+};
+
 /** Moves the order to `to` for `cause`; returns whether it moved. The order must be locked by the caller. */
 export function transition(em: EntityManager, order: ChargingOrder, to: OrderState, cause: string, ctx: TransitionContext): boolean {
-  const from = order.state;
-  if (from === to || !NEXT[from].includes(to)) {
-    ctx.log.info({ order: order.id, state: from, wanted: to, cause }, from === to ? 'charging order already in that state: nothing changes' : 'charging order transition not allowed: ignored');
-    noteOrder(em, order, `IGNORED_${cause}`.slice(0, 60), { ...ctx, detail: { state: from, wanted: to, ...(ctx.detail === undefined ? {} : { detail: ctx.detail }) } });
-    return false;
-  }
-  order.state = to;
-  order.cause = cause;
-  order.message = messageFor(to, cause);
-  order.updatedAt = ctx.now;
-  order.stateChangedAt = ctx.now;
-  if (to !== 'PENDING' && to !== 'STOPPING') clearFollowUp(order);
-  em.persist(em.create(OrderEventEntity, { orderId: order.id, at: ctx.now, cause, fromState: from, toState: to, detail: ctx.detail ?? null }));
-  ctx.log.info({ order: order.id, from, to, cause }, 'charging order transition');
-  return true;
+  return transitionBy(em, orderLifecycle, order, to, cause, ctx);
 }
 
 export function clearFollowUp(order: ChargingOrder): void {

@@ -4,6 +4,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Services } from '../src/services.ts';
 import type { Logger } from '../src/observability/log.ts';
 import { openTicket } from '../src/exceptions/tickets.ts';
+import { HubError } from '../src/errors.ts';
+import { check, transition, type Lifecycle, type Moves } from '../src/lifecycle.ts';
+import { recordEvent } from '../src/partners/events.ts';
 import { objectKey, sameId } from '../src/ocpi/party-scope.ts';
 import type { Cdr, Tariff } from '../src/ocpi/types.ts';
 import { LocationEntity, type LocationJson } from '../ocpi-modules/locations/api.ts';
@@ -12,7 +15,7 @@ import { currentTariff } from '../ocpi-modules/tariffs/api.ts';
 import { tariffForConnector } from '../ocpi-modules/tariffs/api.ts';
 import { priceSession, type PricingFallback } from '../pricing/price.ts';
 import { ChargingOrderEntity, type ChargingOrder } from './entities.ts';
-import { noteOrder, transition } from './orders.ts';
+import { noteOrder, transition as orderTransition } from './orders.ts';
 import { CdrEntity, CdrEventEntity, cdrKey, type CdrRecord, type CdrState, type TariffSource } from '../ocpi-modules/cdrs/api.ts';
 import { checkCdr } from '../ocpi-modules/cdrs/api.ts';
 
@@ -29,12 +32,66 @@ export interface SettleContext {
   now: Date;
 }
 
+/**
+ * A CDR's moves: settlement's, and finance's resolution of a dispute (DISPUTED → SETTLED, no
+ * other). EXCEPTION leaves only when the hub settles it again: a second CDR held back
+ * until its order's first is credited, or a credit that came before its original; settled
+ * again, it may land in EXCEPTION once more (recorded again, with the new cause). SETTLED is
+ * final: a correction is a credit CDR, not a move.
+ */
+const SETTLEMENT_MOVES: Moves<CdrState> = {
+  RECEIVED: ['VALIDATED', 'EXCEPTION'],
+  // EXCEPTION from VALIDATED: the rules passed but the tariff could not be applied.
+  VALIDATED: ['SETTLED', 'DISPUTED', 'EXCEPTION'],
+  EXCEPTION: ['VALIDATED', 'EXCEPTION'],
+};
+
+// Apart from settlement's moves: a resolution must not settle a CDR caught mid-settlement (VALIDATED).
+const RESOLUTION_MOVES: Moves<CdrState> = { DISPUTED: ['SETTLED'] };
+
+const RESOLVED = 'RESOLVED_';
+
+export interface CdrMoveContext extends SettleContext {
+  detail?: unknown;
+  /** Who made the move, when a person did (a dispute's resolution). */
+  actor?: string;
+}
+
+export const cdrLifecycle: Lifecycle<CdrRecord, CdrState, string, CdrMoveContext> = {
+  moves: (cause) => (cause.startsWith(RESOLVED) ? RESOLUTION_MOVES : SETTLEMENT_MOVES),
+  stateOf: (record) => record.state,
+  enter: (record, { to, cause }) => {
+    record.state = to;
+    record.cause = cause;
+  },
+  record: (tx, record, { from, to, cause }, ctx) => {
+    tx.persist(tx.create(CdrEventEntity, { cdrRef: record.id, at: ctx.now, cause, fromState: from === to ? null : from, toState: to, actor: ctx.actor ?? null, detail: ctx.detail ?? null }));
+    ctx.log.info({ cdr: record.cdrKey, from, to, cause }, 'CDR transition');
+  },
+  // Only a resolution is asked for from outside; any other refused move is the hub's own mistake.
+  refusal: (record, { from, to, cause }) =>
+    cause.startsWith(RESOLVED)
+      ? new HubError('CONFLICT', `CDR is ${from}: only a DISPUTED one can be resolved`, { state: from })
+      : new HubError('INTERNAL', `CDR ${record.cdrKey} cannot move from ${from} to ${to} (${cause})`, { state: from }),
+};
+
 export function cdrTransition(tx: EntityManager, record: CdrRecord, to: CdrState, cause: string, ctx: SettleContext, detail?: unknown, actor?: string): void {
-  const from = record.state;
-  record.state = to;
-  record.cause = cause;
-  tx.persist(tx.create(CdrEventEntity, { cdrRef: record.id, at: ctx.now, cause, fromState: from === to ? null : from, toState: to, actor: actor ?? null, detail: detail ?? null }));
-  ctx.log.info({ cdr: record.cdrKey, from, to, cause }, 'CDR transition');
+  transition(tx, cdrLifecycle, record, to, cause, { ...ctx, detail, actor });
+}
+
+export type DisputeResolution = 'ACCEPT_PARTNER' | 'ACCEPT_OURS' | 'WRITE_OFF';
+
+/** Settles a DISPUTED CDR as finance agreed with the CPO, audited on the partner. The CDR must be locked by the caller. */
+export function resolveDispute(tx: EntityManager, cdr: CdrRecord, resolution: DisputeResolution, note: string, actor: string, ctx: SettleContext): void {
+  const cause = `${RESOLVED}${resolution}`;
+  // Refused before the resolution is written on the CDR.
+  check(cdrLifecycle, cdr, 'SETTLED', cause);
+  cdr.resolution = resolution;
+  cdr.resolutionNote = note;
+  cdr.resolvedBy = actor;
+  cdr.resolvedAt = ctx.now;
+  cdrTransition(tx, cdr, 'SETTLED', cause, ctx, { note: cdr.resolutionNote, ours: cdr.ourExclVat, theirs: cdr.theirExclVat }, actor);
+  recordEvent(tx, ctx.now, { partnerId: cdr.partnerId, kind: 'CDR_DISPUTE_RESOLVED', actor, detail: { cdr: cdr.cdrKey, resolution: cdr.resolution, difference: cdr.difference } });
 }
 
 function exception(tx: EntityManager, record: CdrRecord, cause: string, ctx: SettleContext, kind: string, summary: string, detail?: unknown): void {
@@ -136,7 +193,7 @@ function bill(tx: EntityManager, order: ChargingOrder, record: CdrRecord, ctx: S
   const detail = { cdr: record.cdrKey, billed_excl_vat: record.ourExclVat, billed_incl_vat: record.ourInclVat, cdr_state: record.state };
   if (order.state === 'COMPLETED') noteOrder(tx, order, 'CDR_REBILLED', { ...ctx, detail });
   // The bill is written only with the transition that allows it.
-  else if (!transition(tx, order, 'COMPLETED', record.state === 'SETTLED' ? 'CDR_SETTLED' : 'CDR_DISPUTED', { ...ctx, detail })) return;
+  else if (!orderTransition(tx, order, 'COMPLETED', record.state === 'SETTLED' ? 'CDR_SETTLED' : 'CDR_DISPUTED', { ...ctx, detail })) return;
   order.billedCurrency = record.currency;
   order.billedExclVat = record.ourExclVat ?? null;
   order.billedInclVat = record.ourInclVat ?? null;

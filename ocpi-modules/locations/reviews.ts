@@ -1,12 +1,12 @@
 import { LockMode } from '@mikro-orm/core';
 import { outsideSandbox } from '../../src/sandbox/visibility.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { HubError, invalid, isUuid, notFound } from '../../src/errors.ts';
-import { recordEvent } from '../../src/partners/events.ts';
+import { invalid, isUuid, notFound } from '../../src/errors.ts';
 import { LocationEntity, LocationReviewEntity, type LocationReview, type ReviewState } from './entities.ts';
 import { publish } from './store.ts';
 import { keyFieldChanges } from './key-fields.ts';
 import { clearRejections, recordRejections } from './rejections.ts';
+import { checkDecision, decide } from './review-lifecycle.ts';
 
 /** The review queue: operators approve or reject new locations and key-field changes. */
 
@@ -43,13 +43,10 @@ export async function decideReview(em: EntityManager, id: string, decision: 'APP
   return em.transactional(async (tx) => {
     const review = await tx.findOne(LocationReviewEntity, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!review) throw notFound(`no review ${id}`);
-    if (review.state !== 'PENDING') throw new HubError('CONFLICT', `review is ${review.state}, not PENDING`, { state: review.state });
+    checkDecision(review, decision);
     const location = await tx.findOneOrFail(LocationEntity, { id: review.locationRef }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    review.state = decision;
-    review.decidedAt = now;
-    review.decidedBy = actor;
+    decide(tx, review, decision, { now, actor, locationId: location.locationId, ...(decision === 'REJECTED' ? { reason: (reason as string).trim() } : {}) });
     if (decision === 'REJECTED') {
-      review.reason = (reason as string).trim();
       await recordRejections(tx, review, actor, now);
     } else {
       // The pending review always carries the partner's latest changes to review; key fields it
@@ -59,7 +56,6 @@ export async function decideReview(em: EntityManager, id: string, decision: 'APP
       await publish(tx, location, now, undefined, new Set(held.map((c) => c.field)));
       await clearRejections(tx, location.id, review.kind === 'NEW' ? 'ALL' : [...approved]);
     }
-    recordEvent(tx, now, { partnerId: review.partnerId, kind: `LOCATION_${decision}`, actor, detail: { review_id: review.id, location_id: location.locationId, ...(review.reason ? { reason: review.reason } : {}) } });
     return reviewView(review, location.locationId);
   });
 }

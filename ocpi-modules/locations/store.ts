@@ -18,6 +18,7 @@ import {
 } from './entities.ts';
 import { locationProblems } from './business-rules.ts';
 import { holdKeyFields, keyFieldChanges, sameValue } from './key-fields.ts';
+import { supersede } from './review-lifecycle.ts';
 import { clearRejections, rejectedBeforeFlags, splitChanges } from './rejections.ts';
 
 /**
@@ -251,7 +252,7 @@ async function decidePublication(
   // Only a write that touched key fields opens a review (and replaces a pending one).
   const touched = keyFieldChanges(before, row.current).length > 0;
   if (!split.open.length || (!touched && !pending)) {
-    if (pending) supersede(pending, now);
+    if (pending) supersede(em, pending, now);
     return { published: await show(everyChange) };
   }
   // Nothing was ever approved: the whole location is reviewed, rejected values pointed out.
@@ -259,7 +260,7 @@ async function decidePublication(
   const flags = [...(await tariffFlags()), ...(row.published ? [] : rejectedBeforeFlags(split))];
   // A sandbox partner's locations show to itself only: nobody reviews them, flags or not.
   if ((partner.trusted && !flags.length) || partner.sandbox) {
-    if (pending) supersede(pending, now);
+    if (pending) supersede(em, pending, now);
     await clearRejections(em, row.id, diff.map((c) => c.field));
     await publish(em, row, now, evseRows, held);
     return { published: true };
@@ -269,7 +270,7 @@ async function decidePublication(
     return { published: await show(everyChange), reviewId: pending.id };
   }
   if (pending) {
-    supersede(pending, now);
+    supersede(em, pending, now);
     await em.flush();
   }
   const review = em.create(LocationReviewEntity, {
@@ -285,12 +286,6 @@ async function decidePublication(
   });
   em.persist(review);
   return { published: await show(everyChange), reviewId: review.id };
-}
-
-function supersede(review: { state: string; decidedAt?: Date | null; decidedBy?: string | null }, now: Date): void {
-  review.state = 'SUPERSEDED';
-  review.decidedAt = now;
-  review.decidedBy = 'system';
 }
 
 /**
