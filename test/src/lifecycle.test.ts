@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { check } from '../src/lifecycle.ts';
-import { orderLifecycle, transition } from '../charging/orders.ts';
-import { cdrLifecycle } from '../charging/settlement.ts';
-import { reviewLifecycle } from '../ocpi-modules/locations/review-lifecycle.ts';
-import type { Logger } from '../src/observability/log.ts';
+import { check } from '../../src/lifecycle.ts';
+import { orderLifecycle, transition } from '../../charging/orders.ts';
+import { cdrLifecycle } from '../../charging/settlement.ts';
+import { reviewLifecycle } from '../../ocpi-modules/locations/review-lifecycle.ts';
+import type { Logger } from '../../src/observability/log.ts';
 
 // The tables alone, without a hub: what each lifecycle allows, ignores and refuses. The subjects'
 // types come from the lifecycles: a test imports no other folder's entities.ts.
