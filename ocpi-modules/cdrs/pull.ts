@@ -6,7 +6,7 @@ import { HubError } from '../../src/errors.ts';
 import { partnerEndpoint, pullAll } from '../../src/client/partner-client.ts';
 import { formatDateTime } from '../../src/ocpi/datetime.ts';
 import { partnerObjects } from '../../src/ocpi/versions/context.ts';
-import { sameId } from '../../src/ocpi/party-scope.ts';
+import { ownsParty } from '../../src/ocpi/party-scope.ts';
 import type { Cdr } from '../../src/ocpi/types.ts';
 import { receiveCdr } from './store.ts';
 
@@ -34,7 +34,7 @@ export async function pullCdrs(services: Services, log: Logger, partner: Partner
         continue;
       }
       const cdr = checked.value;
-      if (!(partner.roles ?? []).some((r) => sameId(r.country_code, cdr.country_code) && sameId(r.party_id, cdr.party_id))) {
+      if (!ownsParty(partner.roles, cdr)) {
         result.rejected.push({ id, problems: `${cdr.country_code}/${cdr.party_id} is not one of the partner's roles` });
         continue;
       }

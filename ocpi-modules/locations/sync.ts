@@ -3,7 +3,7 @@ import { HubError } from '../../src/errors.ts';
 import { partnerEndpoint, pullAll } from '../../src/client/partner-client.ts';
 import { partnerObjects } from '../../src/ocpi/versions/context.ts';
 import { formatDateTime } from '../../src/ocpi/datetime.ts';
-import { sameId } from '../../src/ocpi/party-scope.ts';
+import { ownsParty } from '../../src/ocpi/party-scope.ts';
 import { writeLocation } from './store.ts';
 import type { LocationJson } from './entities.ts';
 import { knownTariffKeys } from './tariff-links.ts';
@@ -40,8 +40,7 @@ export const locationSync: PartnerSync = {
         const checked = await objects.check('Location', item);
         const problems = checked.ok ? [] : checked.problems;
         const location = (checked.ok ? checked.value : item) as Record<string, any>;
-        const own = (partner.roles ?? []).some((r) => sameId(r.country_code, location?.country_code) && sameId(r.party_id, location?.party_id));
-        if (!own && !problems.length) problems.push(`country_code/party_id: ${location.country_code}/${location.party_id} is not one of the partner's roles`);
+        if (!ownsParty(partner.roles, location) && !problems.length) problems.push(`country_code/party_id: ${location.country_code}/${location.party_id} is not one of the partner's roles`);
         if (problems.length) {
           result.rejected.push({ id, problems: problems.join('; ') });
           continue;

@@ -1,7 +1,7 @@
 import { HubError } from '../../src/errors.ts';
 import { partnerEndpoint, pullAll } from '../../src/client/partner-client.ts';
 import { formatDateTime } from '../../src/ocpi/datetime.ts';
-import { sameId } from '../../src/ocpi/party-scope.ts';
+import { ownsParty } from '../../src/ocpi/party-scope.ts';
 import type { PartnerSync } from '../../src/ocpi/module.ts';
 import { putTariff } from './history.ts';
 import { validTariff } from './rules.ts';
@@ -26,7 +26,7 @@ export const tariffSync: PartnerSync = {
           const checked = await objects.check<Tariff>('Tariff', item);
           if (!checked.ok) throw new HubError('INVALID_PARAMETERS', checked.problems.slice(0, 5).join('; '));
           const tariff = validTariff(checked.value);
-          if (!(partner.roles ?? []).some((r) => sameId(r.country_code, tariff.country_code) && sameId(r.party_id, tariff.party_id))) {
+          if (!ownsParty(partner.roles, tariff)) {
             throw new HubError('INVALID_PARAMETERS', `country_code/party_id: ${tariff.country_code}/${tariff.party_id} is not one of the partner's roles`);
           }
           const outcome = await putTariff(services.orm.em.fork(), partner.id, tariff, services.clock.now());
