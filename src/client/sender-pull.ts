@@ -5,7 +5,7 @@ import type { SyncResult } from '../ocpi/module.ts';
 import { formatDateTime } from '../ocpi/datetime.ts';
 import { partnerEndpoint, pullAll } from './partner-client.ts';
 
-export type Checked<T> = { object: T } | { refused: string };
+export type PullCheck<T> = { object: T } | { refused: string };
 
 export interface SenderPull<T> {
   /** The module identifier of the partner's Sender endpoint, e.g. `cdrs`. */
@@ -15,7 +15,7 @@ export interface SenderPull<T> {
   /** How the sync report names an object; the default is for one that comes without a string id. */
   idOf?: (item: unknown) => string;
   /** The object to apply, or why it is refused. What it throws fails the whole pull. */
-  check: (item: unknown, id: string) => Promise<Checked<T>>;
+  check: (item: unknown, id: string) => Promise<PullCheck<T>>;
   /** Applies a checked object; false when the hub kept what it holds (older, or the same). */
   apply: (object: T) => Promise<boolean>;
   /** Which errors of `apply` refuse only that object; any other fails the pull. Defaults to HubError, the hub's own rules. */
