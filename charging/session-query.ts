@@ -3,7 +3,7 @@ import type { Partner } from '../src/partners/api.ts';
 import { partnerEndpoint, pullAll } from '../src/client/partner-client.ts';
 import { formatDateTime, parseDateTime } from '../src/ocpi/datetime.ts';
 import { partnerObjects } from '../src/ocpi/versions/context.ts';
-import { objectKey, sameId } from '../src/ocpi/party-scope.ts';
+import { objectKey, ownsParty, sameId } from '../src/ocpi/party-scope.ts';
 import type { Session } from '../src/ocpi/types.ts';
 import type { ChargingOrder } from './entities.ts';
 import type { Logger } from '../src/observability/log.ts';
@@ -65,8 +65,7 @@ export async function lookupSession(services: Services, partner: Partner, order:
   if (!matches.length) return { outcome: 'NOT_FOUND', evidence: { url, sessions_received: received, ...(unreferenced.length > 1 ? { unreferenced_candidates: unreferenced.length } : {}) } };
   const session = matches.at(-1) as Partial<Session>;
   // Only a session under one of the CPO's own parties answers for it; another party's is not its to report.
-  const own = (partner.roles ?? []).some((r) => sameId(r.country_code, session.country_code) && sameId(r.party_id, session.party_id));
-  if (!own) return { outcome: 'NOT_FOUND', evidence: { url, sessions_received: received, rejected: `session ${String(session.id)} is under ${String(session.country_code)}/${String(session.party_id)}, not one of the partner's roles` } };
+  if (!ownsParty(partner.roles, session)) return { outcome: 'NOT_FOUND', evidence: { url, sessions_received: received, rejected: `session ${String(session.id)} is under ${String(session.country_code)}/${String(session.party_id)}, not one of the partner's roles` } };
   const checked = await partnerObjects(services, services.orm.em.fork(), partner).check<Session>('Session', session);
   // A session we cannot accept is not evidence of anything: keep asking, and show it to operations.
   if (!checked.ok) return { outcome: 'NOT_FOUND', evidence: { url, sessions_received: received, rejected_session: session, problems: checked.problems } };

@@ -1,9 +1,8 @@
 import type { Services } from '../../src/services.ts';
 import { HubError } from '../../src/errors.ts';
-import { partnerEndpoint, pullAll } from '../../src/client/partner-client.ts';
+import { pullSender } from '../../src/client/sender-pull.ts';
 import { partnerObjects } from '../../src/ocpi/versions/context.ts';
-import { formatDateTime } from '../../src/ocpi/datetime.ts';
-import { sameId } from '../../src/ocpi/party-scope.ts';
+import { ownsParty } from '../../src/ocpi/party-scope.ts';
 import { writeLocation } from './store.ts';
 import type { LocationJson } from './entities.ts';
 import { heldTariffIds } from '../tariffs/api.ts';
@@ -23,30 +22,25 @@ import { confirmSameStatus, confirmUnchanged } from './freshness.ts';
 export const locationSync: PartnerSync = {
   name: 'locations',
   async run(services, partner, window, result) {
-    const url = partnerEndpoint(partner, 'locations', 'SENDER');
-    if (!url) throw new HubError('NO_MATCHING_ENDPOINTS', 'partner has no locations SENDER endpoint');
-    const first = new URL(url);
-    if (window.from) first.searchParams.set('date_from', formatDateTime(window.from));
-    first.searchParams.set('date_to', formatDateTime(window.to));
     const log = services.log.child({ partnerId: partner.id, sync: 'locations', mode: window.mode });
     const objects = partnerObjects(services, services.orm.em.fork(), partner);
     // Locations this pull returned, applied or not: a delta pull vouches only for the others.
     const returned = new Set<string>();
-    await pullAll(services, partner, first.toString(), async (items) => {
-      for (const item of items) {
-        result.received++;
-        const id = typeof (item as Record<string, any>)?.id === 'string' ? (item as Record<string, any>).id : '(no id)';
-        returned.add(id.toUpperCase());
-        const checked = await objects.check('Location', item);
-        const problems = checked.ok ? [] : checked.problems;
-        const location = (checked.ok ? checked.value : item) as Record<string, any>;
-        const own = (partner.roles ?? []).some((r) => sameId(r.country_code, location?.country_code) && sameId(r.party_id, location?.party_id));
-        if (!own && !problems.length) problems.push(`country_code/party_id: ${location.country_code}/${location.party_id} is not one of the partner's roles`);
-        if (problems.length) {
-          result.rejected.push({ id, problems: problems.join('; ') });
-          continue;
-        }
-        try {
+    const pulled = await pullSender<Record<string, any>>(
+      services,
+      partner,
+      {
+        module: 'locations',
+        window,
+        async check(item, id) {
+          returned.add(id.toUpperCase());
+          const checked = await objects.check('Location', item);
+          const problems = checked.ok ? [] : checked.problems;
+          const location = (checked.ok ? checked.value : item) as Record<string, any>;
+          if (!ownsParty(partner.roles, location) && !problems.length) problems.push(`country_code/party_id: ${location.country_code}/${location.party_id} is not one of the partner's roles`);
+          return problems.length ? { refused: problems.join('; ') } : { object: location };
+        },
+        async apply(location) {
           const em = services.orm.em.fork();
           const outcome = await writeLocation(em, {
             partner,
@@ -58,15 +52,14 @@ export const locationSync: PartnerSync = {
             log,
             knownTariffs: (keys) => heldTariffIds(em, location.country_code, location.party_id, keys),
           });
-          if (outcome.applied) result.applied++;
           // Older than what a push gave us: kept as it is, but an EVSE the CPO still reports with the status we hold is confirmed.
-          else await confirmSameStatus(services, partner.id, location as LocationJson, window.to);
-        } catch (err) {
-          if (!(err instanceof HubError)) throw err;
-          result.rejected.push({ id, problems: err.message });
-        }
-      }
-    });
+          if (!outcome.applied) await confirmSameStatus(services, partner.id, location as LocationJson, window.to);
+          return outcome.applied;
+        },
+      },
+      result,
+    );
+    if (!pulled) throw new HubError('NO_MATCHING_ENDPOINTS', 'partner has no locations SENDER endpoint');
     if (window.mode === 'DELTA') await confirmUnchanged(services, partner.id, window.from!, window.to, [...returned]);
     if (result.rejected.length) log.warn({ rejected: result.rejected }, 'pulled locations rejected');
   },

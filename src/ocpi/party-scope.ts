@@ -7,9 +7,15 @@ import type { Caller } from './module.ts';
  * case-insensitively.
  */
 export function assertOwnParty(caller: Caller, countryCode: string, partyId: string): void {
-  const roles = caller.partner.roles ?? [];
-  const own = roles.some((r) => sameId(r.country_code, countryCode) && sameId(r.party_id, partyId));
-  if (!own) throw new HubError('FORBIDDEN', `${countryCode}/${partyId} is not one of your credentials roles: you may only write your own objects`);
+  if (!ownsParty(caller.partner.roles, { country_code: countryCode, party_id: partyId })) throw new HubError('FORBIDDEN', `${countryCode}/${partyId} is not one of your credentials roles: you may only write your own objects`);
+}
+
+/** Whether the object's country_code/party_id is one of these credentials roles; a partner not yet registered has none. */
+export function ownsParty(
+  roles: readonly { country_code: string; party_id: string }[] | null | undefined,
+  object: { country_code?: string | null; party_id?: string | null } | null | undefined,
+): boolean {
+  return (roles ?? []).some((r) => sameId(r.country_code, object?.country_code) && sameId(r.party_id, object?.party_id));
 }
 
 export function sameId(a: string | null | undefined, b: string | null | undefined): boolean {

@@ -10,6 +10,7 @@ import { authenticateOcpi } from './auth.ts';
 import type { Caller, OcpiModule, OcpiRequest, OcpiRoute } from './module.ts';
 import { VERSIONS, type VersionAdapter } from './versions/index.ts';
 import { partnerAcceptContext } from './versions/context.ts';
+import { ownsParty } from './party-scope.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../observability/log.ts';
 import { recordExchange } from '../sandbox/request-log.ts';
@@ -96,10 +97,8 @@ function routingHeaders(ctx: Context, services: Services, caller: Caller): void 
   const from = { country: ctx.get('ocpi-from-country-code'), party: ctx.get('ocpi-from-party-id') };
   const to = { country: ctx.get('ocpi-to-country-code'), party: ctx.get('ocpi-to-party-id') };
   const { hubCountryCode, hubPartyId } = services.config;
-  const own = caller.partner.roles ?? [];
   if (from.country || from.party) {
-    const known = own.some((r) => r.country_code.toUpperCase() === from.country.toUpperCase() && r.party_id.toUpperCase() === from.party.toUpperCase());
-    if (!known) throw new HubError('INVALID_PARAMETERS', `OCPI-from-country-code/OCPI-from-party-id: ${from.country}/${from.party} is not one of your credentials roles`);
+    if (!ownsParty(caller.partner.roles, { country_code: from.country, party_id: from.party })) throw new HubError('INVALID_PARAMETERS', `OCPI-from-country-code/OCPI-from-party-id: ${from.country}/${from.party} is not one of your credentials roles`);
   }
   if ((to.country || to.party) && (to.country.toUpperCase() !== hubCountryCode || to.party.toUpperCase() !== hubPartyId)) {
     throw new HubError('INVALID_PARAMETERS', `OCPI-to-country-code/OCPI-to-party-id: ${to.country}/${to.party} is not this hub (${hubCountryCode}/${hubPartyId})`);

@@ -4,6 +4,7 @@ import { HubError, invalid } from '../errors.ts';
 import type { Services } from '../services.ts';
 import type { Caller } from '../ocpi/module.ts';
 import { validate } from '../ocpi/validator.ts';
+import { ownsParty } from '../ocpi/party-scope.ts';
 import { versionAdapter } from '../ocpi/versions/index.ts';
 import { isToleranceName, type ToleranceName } from '../ocpi/tolerances.ts';
 import { OcpiCallError, describeCallFailure } from '../client/ocpi-client.ts';
@@ -42,10 +43,8 @@ export function hubCredentials(services: Services, token: string): Credentials {
 
 /** The partner's credentials must name the party it was onboarded as; other roles it lists are kept too. */
 function checkRoles(partner: Partner, credentials: Credentials): void {
-  const own = credentials.roles.some(
-    (r) => r.role === partner.role && r.country_code.toUpperCase() === partner.countryCode.toUpperCase() && r.party_id.toUpperCase() === partner.partyId.toUpperCase(),
-  );
-  if (!own) throw invalid(`roles: must include ${partner.role} ${partner.countryCode}/${partner.partyId}, the party this partner was onboarded as`);
+  const asOnboarded = credentials.roles.filter((r) => r.role === partner.role);
+  if (!ownsParty(asOnboarded, { country_code: partner.countryCode, party_id: partner.partyId })) throw invalid(`roles: must include ${partner.role} ${partner.countryCode}/${partner.partyId}, the party this partner was onboarded as`);
   const seen = new Set<string>();
   credentials.roles.forEach((r, i) => {
     const key = `${r.role}/${r.country_code.toUpperCase()}/${r.party_id.toUpperCase()}`;
