@@ -18,8 +18,9 @@ export function ownsParty(
   return (roles ?? []).some((r) => sameId(r.country_code, object?.country_code) && sameId(r.party_id, object?.party_id));
 }
 
-export function sameId(a: string | null | undefined, b: string | null | undefined): boolean {
-  return a != null && b != null && a.toUpperCase() === b.toUpperCase();
+export function sameId(a: unknown, b: unknown): boolean {
+  // A pulled object is compared before its schema is checked: a number where a string belongs is simply not the same id.
+  return typeof a === 'string' && typeof b === 'string' && a.toUpperCase() === b.toUpperCase();
 }
 
 /** Body fields that identify the object must match the URL (2001 when they don't). Absent fields are allowed in PATCH. */

@@ -60,7 +60,9 @@ describe('freshness of an idle CPO: pulls, heartbeats and a broken link', () => 
     await t.stop();
   });
 
-  it('an idle, healthy CPO with a Locations sender stays visible for a day: delta pulls and heartbeats, no pushes', async () => {
+  it('an idle, healthy CPO with a Locations sender stays visible for a day: delta pulls and heartbeats, no pushes', async function () {
+    // A day of hourly pulls and heartbeats over HTTP: ten seconds alone, more with the suite's other worker busy.
+    this.timeout(60_000);
     t = await startTestHub();
     await idleCpo({ sender: true });
     await tick(0);

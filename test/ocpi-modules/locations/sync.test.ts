@@ -124,6 +124,17 @@ describe('locations pull-sync', () => {
     expect(pending.map((r: any) => r.location_id)).to.deep.equal(['SYNC1', 'SYNC2', 'SYNC3', 'SYNC5', 'SYNC7']);
   });
 
+  it('refuses a pulled location whose country_code is not a string, and applies the rest (the pull does not fail)', async () => {
+    const all: any[] = [1, 2].map(site);
+    all[1].country_code = 123;
+    serveLocations(partner, () => all);
+    await register();
+    await t.hub.services.partnerSync.settled();
+    const report = (await view()).sync.locations;
+    expect(report).to.include({ received: 2, applied: 1, refused: 1, error: null });
+    expect(report.refusals).to.deep.equal([{ id: 'SYNC2', message: 'country_code: must be string' }]);
+  });
+
   it('pulls in the background when we connect to the CPO too; a failed pull is recorded in the report, never in the handshake', async () => {
     // This CPO serves no Locations (404) and its Tariffs sender fails.
     partner.accepted.add('their-token-a');
