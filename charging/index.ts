@@ -8,6 +8,8 @@ import { reconciliationJob } from './reconciliation.ts';
 import { adminChargingRouter, appChargingRouter } from './app-api.ts';
 import { financeRouter } from './finance-api.ts';
 import { sandboxRouter } from './sandbox-api.ts';
+import { Migration0007Charging } from './migrations/0007-charging.ts';
+import { Migration0014CommandRetry } from './migrations/0014-command-retry.ts';
 
 /**
  * The product: a user's charging order from the app's start to a settled CDR. The OCPI
@@ -20,6 +22,7 @@ export const chargingModule: OcpiModule = {
   identifier: 'charging',
   routes: [],
   entities: commandEntities,
+  migrations: [{ name: '0007-charging', class: Migration0007Charging }, { name: '0014-command-retry', class: Migration0014CommandRetry }],
   jobs: [chargingFollowUpJob, watchdogJob, reconciliationJob],
   apiRouters: (services) => [sandboxRouter(services), appChargingRouter(services), adminChargingRouter(services), financeRouter(services)],
   gauges(services) {

@@ -8,7 +8,8 @@ import { createMetrics } from './observability/metrics.ts';
 import { resolveSecrets } from './secrets.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase, type EmbeddedEvent } from './db/embedded.ts';
 import { raiseAlert } from './observability/alerts.ts';
-import { openDatabase } from './db/orm.ts';
+import { allMigrations, openDatabase } from './db/orm.ts';
+import { coreMigrations } from './db/migrations/index.ts';
 import { createOcpiClient, type OcpiClient } from './client/ocpi-client.ts';
 import { partnerEntities } from './partners/api.ts';
 import { ExceptionTicketEntity } from './exceptions/tickets.ts';
@@ -71,7 +72,7 @@ export async function openServices(options: HubOptions): Promise<{ services: Ser
     log.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'embedded PostgreSQL running');
   }
   const modules = options.modules ?? hubModules;
-  const orm = await openDatabase(url, [...partnerEntities, ExceptionTicketEntity, ...modules.flatMap((m) => m.entities ?? [])]);
+  const orm = await openDatabase(url, [...partnerEntities, ExceptionTicketEntity, ...modules.flatMap((m) => m.entities ?? [])], hubMigrations(modules));
   const services: Services = {
     config,
     secrets,
@@ -139,6 +140,11 @@ async function alertRestart(services: Services, event: Extract<EmbeddedEvent, { 
 
 /** What the hub mounts: every OCPI adapter, and the product they feed. */
 export const hubModules: OcpiModule[] = [...ocpiModules, chargingModule];
+
+/** Every migration the hub with these modules runs. */
+export function hubMigrations(modules: OcpiModule[] = hubModules) {
+  return allMigrations([coreMigrations, ...modules.map((m) => m.migrations ?? [])]);
+}
 
 export function withDatabase(url: string, name: string): string {
   const parsed = new URL(url);

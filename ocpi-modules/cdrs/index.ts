@@ -3,6 +3,7 @@ import { cdrEntities } from './entities.ts';
 import { cdrRoutes } from './routes.ts';
 import { databaseGauge } from '../../src/observability/gauges.ts';
 import { notSandboxSql } from '../../src/sandbox/visibility.ts';
+import { Migration0008Settlement } from './migrations/0008-settlement.ts';
 
 /**
  * CDRs, as RECEIVER: a CDR pushed or pulled is validated, stored once and never changed, and
@@ -15,6 +16,7 @@ export const cdrsModule: OcpiModule = {
   endpoint: { path: 'cdrs', roles: ['RECEIVER'] },
   routes: cdrRoutes,
   entities: cdrEntities,
+  migrations: [{ name: '0008-settlement', class: Migration0008Settlement }],
   gauges(services) {
     databaseGauge(services, 'ocpi_hub_cdrs', 'CDRs by settlement state', 'state', () => [`select state as key, count(*) as n from cdrs c where ${notSandboxSql('c')} group by state`, []]);
   },

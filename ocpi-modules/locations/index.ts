@@ -6,6 +6,8 @@ import { locationSync } from './sync.ts';
 import { appLocationsRouter } from './app-api.ts';
 import { locationsAdminRouter } from './admin-api.ts';
 import { partnerRejections } from './rejections.ts';
+import { Migration0002Locations } from './migrations/0002-locations.ts';
+import { Migration0010ReviewRejections } from './migrations/0010-review-rejections.ts';
 
 /**
  * Locations, as RECEIVER: CPOs push Location/EVSE/Connector; the hub validates, keeps the
@@ -16,6 +18,7 @@ export const locationsModule: OcpiModule = {
   endpoint: { path: 'locations', roles: ['RECEIVER'] },
   routes: locationRoutes,
   entities: locationEntities,
+  migrations: [{ name: '0002-locations', class: Migration0002Locations }, { name: '0010-review-rejections', class: Migration0010ReviewRejections }],
   jobs: [freshnessJob],
   syncs: [locationSync],
   heartbeatAnswered: confirmByHeartbeat,

@@ -1,6 +1,7 @@
 import type { OcpiModule } from '../../src/ocpi/module.ts';
 import { SessionEntity } from './entities.ts';
 import { sessionRoutes } from './routes.ts';
+import { Migration0005Sessions } from './migrations/0005-sessions.ts';
 
 /** Sessions, as RECEIVER. Each applied session moves its charging order (ocpi-modules/commands/session-link.ts). */
 export const sessionsModule: OcpiModule = {
@@ -8,4 +9,5 @@ export const sessionsModule: OcpiModule = {
   endpoint: { path: 'sessions', roles: ['RECEIVER'] },
   routes: sessionRoutes,
   entities: [SessionEntity],
+  migrations: [{ name: '0005-sessions', class: Migration0005Sessions }],
 };

@@ -1,6 +1,6 @@
 import { HubError } from '../errors.ts';
 import type { Services } from '../services.ts';
-import type { Partner } from '../partners/entities.ts';
+import type { Partner } from '../partners/api.ts';
 import type { SyncResult } from '../ocpi/module.ts';
 import { formatDateTime } from '../ocpi/datetime.ts';
 import { partnerEndpoint, pullAll } from './partner-client.ts';

@@ -1,4 +1,4 @@
-import type { EntitySchema } from '@mikro-orm/core';
+import type { EntitySchema, MigrationObject } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Services } from '../services.ts';
 import type { Partner, TokenEncoding } from '../partners/api.ts';
@@ -70,6 +70,8 @@ export interface OcpiModule {
   endpoint?: { path: string; roles: InterfaceRole[] };
   routes: OcpiRoute[];
   entities?: EntitySchema<any>[];
+  /** The migrations that create and change this module's tables (numbered in one sequence with everyone's). */
+  migrations?: MigrationObject[];
   /** Periodic work of the module (pull-sync, watchdogs), run by the scheduler on one instance per tick. */
   jobs?: Job[];
   /** What this module pulls from a CPO's Sender during pull-sync, after locations. */

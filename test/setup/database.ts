@@ -5,7 +5,7 @@ import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../../sr
 import { EmbeddedDatabaseError } from '../../src/db/embedded-error.ts';
 import { removeDataDir } from '../../src/db/data-dir.ts';
 import { openDatabase } from '../../src/db/orm.ts';
-import { withDatabase } from '../../src/hub.ts';
+import { hubMigrations, withDatabase } from '../../src/hub.ts';
 import { dropStoppedDatabases } from '../helpers/hub.ts';
 
 /**
@@ -45,7 +45,7 @@ export async function mochaGlobalSetup(): Promise<void> {
 /** The database every test hub's is copied from (test/helpers/hub.ts), at the newest schema. */
 async function migrateTemplate(url: string): Promise<void> {
   const name = `hub_template_${process.pid}`;
-  const orm = await openDatabase(withDatabase(url, name), []);
+  const orm = await openDatabase(withDatabase(url, name), [], hubMigrations());
   await orm.close(true);
   process.env.OCPI_TEST_PG_TEMPLATE = name;
 }
