@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import pg from 'pg';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded.ts';
@@ -57,6 +58,12 @@ export const mochaHooks = {
 };
 
 export async function mochaGlobalTeardown(): Promise<void> {
+  // On a server of the user's, the template goes too (the embedded cluster goes whole).
+  if (process.env.TEST_DATABASE_URL && process.env.OCPI_TEST_PG_TEMPLATE) {
+    const client = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await client.connect();
+    await client.query(`drop database if exists "${process.env.OCPI_TEST_PG_TEMPLATE}" with (force)`).finally(() => client.end());
+  }
   await embedded?.stop();
   removeTestData();
 }
