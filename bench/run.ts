@@ -173,3 +173,5 @@ async function main() {
 }
 
 await main();
+// Everything is stopped; a pooled keep-alive socket must not hold the command line open after the report.
+process.exit();

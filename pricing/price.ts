@@ -88,13 +88,19 @@ const VOLUME_DECIMALS = 6;
 
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
+/** Minor-unit digits by currency, read from Intl once per currency (a NumberFormat is costly to build). */
+const MINOR_UNITS = new Map<string, number>();
+
 /** The currency's number of minor-unit digits (EUR 2, JPY 0, …) via Intl, used for rounding. */
 export function minorUnits(currency: string): number {
   if (typeof currency !== 'string' || !CURRENCIES.has(currency)) {
     throw new Error(`currency: ${JSON.stringify(currency)} is not an ISO 4217 currency code`);
   }
+  const known = MINOR_UNITS.get(currency);
+  if (known !== undefined) return known;
   const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
   if (digits === undefined) throw new Error(`currency: no minor unit known for ${currency}`);
+  MINOR_UNITS.set(currency, digits);
   return digits;
 }
 

@@ -42,14 +42,16 @@ const DAYS: readonly DayOfWeek[] = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY'
 const isSet = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
 
 /**
- * A converter from UTC milliseconds to the wall clock of `timeZone`. One formatter is built per
- * zone and reused, because building it costs far more than formatting with it.
+ * Formatters by zone, kept for the process: building one costs far more than formatting with
+ * it (a fifth of pricing a session). Only valid zones are kept, so the map stays as small as
+ * the IANA list whatever partners send.
  */
-export function localClock(timeZone: string): (epochMs: number) => LocalMoment {
-  let format: Intl.DateTimeFormat;
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+function newFormat(timeZone: string): Intl.DateTimeFormat {
   try {
     if (typeof timeZone !== 'string' || timeZone === '') throw new RangeError('empty');
-    format = new Intl.DateTimeFormat('en-US', {
+    const format = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
       year: 'numeric',
@@ -60,9 +62,16 @@ export function localClock(timeZone: string): (epochMs: number) => LocalMoment {
       second: '2-digit',
       weekday: 'long',
     });
+    FORMATS.set(timeZone, format);
+    return format;
   } catch {
     throw new Error(`timeZone: ${JSON.stringify(timeZone)} is not a known IANA time zone`);
   }
+}
+
+/** A converter from UTC milliseconds to the wall clock of `timeZone`. */
+export function localClock(timeZone: string): (epochMs: number) => LocalMoment {
+  const format = FORMATS.get(timeZone) ?? newFormat(timeZone);
   return (epochMs) => {
     const part: Record<string, string> = {};
     for (const p of format.formatToParts(epochMs)) part[p.type] = p.value;

@@ -86,11 +86,18 @@ function coordinateProblems(path: string, coordinates: { latitude?: string; long
   return [];
 }
 
+/** Zones found valid, kept for the process (bounded by the IANA list; refused strings are not kept). */
+const KNOWN_ZONES = new Set<string>();
+
 function isTimeZone(zone: string): boolean {
+  if (KNOWN_ZONES.has(zone)) return true;
   try {
+    // Building a formatter is the check, and costly: once per zone.
     new Intl.DateTimeFormat('en', { timeZone: zone });
-    return zone.includes('/') || zone === 'UTC';
   } catch {
     return false;
   }
+  if (!zone.includes('/') && zone !== 'UTC') return false;
+  KNOWN_ZONES.add(zone);
+  return true;
 }
