@@ -68,14 +68,19 @@ export async function mochaGlobalTeardown(): Promise<void> {
   removeTestData();
 }
 
-/** /dev/shm where Linux has it: a database copy per hub is then a memory copy, not disk writes. */
+/**
+ * /dev/shm where Linux has it with room to spare (a container's is often 64 MB): a database
+ * copy per hub is then a memory copy, not disk writes.
+ */
 function memoryBackedTmp(): string {
   try {
     fs.accessSync('/dev/shm', fs.constants.W_OK);
-    return '/dev/shm';
+    const { bavail, bsize } = fs.statfsSync('/dev/shm');
+    if (bavail * bsize >= 1024 ** 3) return '/dev/shm';
   } catch {
-    return os.tmpdir();
+    // No /dev/shm: the disk will do.
   }
+  return os.tmpdir();
 }
 
 function removeTestData(): void {
