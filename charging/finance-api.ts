@@ -49,7 +49,7 @@ function partnerFilter(raw: unknown): string | undefined {
   return raw;
 }
 
-export function cdrView(c: CdrRecord) {
+function cdrView(c: CdrRecord) {
   return {
     ...snakeView(c, ['id', 'cdrId', 'partnerId', 'countryCode', 'partyId', 'state', 'cause', 'currency', 'startDateTime', 'endDateTime']),
     total_energy: num(c.totalEnergy),

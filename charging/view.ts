@@ -8,7 +8,7 @@ import { CommandEntity, OrderEventEntity, type ChargingOrder, type CommandRecord
  * reports the session, energy and cost as the CPO states them (the settled cost comes with
  * the CDR).
  */
-export function orderView(order: ChargingOrder, session?: SessionRecord | null) {
+function orderView(order: ChargingOrder, session?: SessionRecord | null) {
   const s = session?.body;
   return {
     ...snakeView(order, ['id', 'state', 'message', ['reason', 'cause'], 'notice?', 'origin', 'partnerId', ['location_id', 'locationRef?'], ['ocpi_location_id', 'locationId'], 'evseUid?']),

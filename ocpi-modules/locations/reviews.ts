@@ -11,7 +11,7 @@ import { checkDecision, decide } from './review-lifecycle.ts';
 
 /** The review queue: operators approve or reject new locations and key-field changes. */
 
-export function reviewView(review: LocationReview, locationId: string) {
+function reviewView(review: LocationReview, locationId: string) {
   return {
     ...snakeView(review, ['id', 'partnerId']),
     location_id: locationId,

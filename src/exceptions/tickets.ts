@@ -77,7 +77,7 @@ export function openTicket(em: EntityManager, now: Date, input: NewTicket): Exce
   return ticket;
 }
 
-export function ticketView(t: ExceptionTicket) {
+function ticketView(t: ExceptionTicket) {
   return snakeView(t, ['id', 'kind', 'state', 'partnerId?', 'orderId?', 'summary', 'evidence', 'createdAt', 'resolvedAt?', 'resolvedBy?', 'resolution?', 'note?']);
 }
 

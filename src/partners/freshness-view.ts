@@ -68,7 +68,7 @@ export async function freshnessView(em: EntityManager, services: Services, partn
   };
 }
 
-export function syncReportView(report: PartnerSyncReport | null | undefined) {
+function syncReportView(report: PartnerSyncReport | null | undefined) {
   if (!report) return null;
   return snakeView(report, ['trigger', 'mode', 'dateFrom?', 'dateTo', 'startedAt', 'finishedAt?', 'received', 'applied', 'refused', 'refusals', 'error?']);
 }
