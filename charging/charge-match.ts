@@ -40,7 +40,7 @@ export function commandWindowMs(services: Services): number {
   return (commandTimeoutSeconds + commandResultMaxWaitSeconds + (commandQueryDelaysSeconds.at(-1) ?? 0)) * 1000;
 }
 
-export async function matchAppOrder(tx: EntityManager, services: Services, charge: Charge): Promise<ChargeMatch> {
+async function matchAppOrder(tx: EntityManager, services: Services, charge: Charge): Promise<ChargeMatch> {
   const started = parseDateTime(charge.startedAt);
   if (!started || !charge.evseUid) return { kind: 'NONE' };
   const from = new Date(started.getTime() - commandWindowMs(services) - CLOCK_SKEW_MS);
@@ -72,7 +72,7 @@ export async function matchAppOrder(tx: EntityManager, services: Services, charg
  * Several app orders could be this charge: none is linked. Each says so in its view, and one
  * ticket (per session or CDR, however often it is re-sent) names them for operations.
  */
-export async function reportSeveralMatches(
+async function reportSeveralMatches(
   tx: EntityManager,
   ctx: { now: Date; log: Logger },
   input: { what: 'SESSION' | 'CDR'; partnerId: string; key: string; orders: ChargingOrder[] },

@@ -34,7 +34,7 @@ export function scheduleAfterSend(services: Services, order: ChargingOrder, now:
 }
 
 /** Wait for the CommandResult until the CPO's announced timeout (bounded by configuration). */
-export function awaitResult(services: Services, order: ChargingOrder, now: Date, timeoutSeconds: number): void {
+function awaitResult(services: Services, order: ChargingOrder, now: Date, timeoutSeconds: number): void {
   const seconds = Math.min(Math.max(Math.floor(timeoutSeconds), 1), services.config.commandResultMaxWaitSeconds);
   order.followUpKind = 'RESULT_DEADLINE';
   order.followUpAt = new Date(now.getTime() + seconds * 1000);

@@ -4,6 +4,7 @@ import { Decimal } from 'decimal.js';
 import { LockMode } from '@mikro-orm/core';
 import type { Services } from '../src/services.ts';
 import { jsonBody, requireApiKey, type ApiState } from '../src/api/frame.ts';
+import { snakeView } from '../src/api/view.ts';
 import { HubError, invalid, isUuid, notFound } from '../src/errors.ts';
 import { parseDateTime } from '../src/ocpi/datetime.ts';
 import { getPartner } from '../src/partners/registry.ts';
@@ -48,18 +49,9 @@ function partnerFilter(raw: unknown): string | undefined {
   return raw;
 }
 
-export function cdrView(c: CdrRecord) {
+function cdrView(c: CdrRecord) {
   return {
-    id: c.id,
-    cdr_id: c.cdrId,
-    partner_id: c.partnerId,
-    country_code: c.countryCode,
-    party_id: c.partyId,
-    state: c.state,
-    cause: c.cause,
-    currency: c.currency,
-    start_date_time: c.startDateTime,
-    end_date_time: c.endDateTime,
+    ...snakeView(c, ['id', 'cdrId', 'partnerId', 'countryCode', 'partyId', 'state', 'cause', 'currency', 'startDateTime', 'endDateTime']),
     total_energy: num(c.totalEnergy),
     our_price: c.ourExclVat == null ? null : { excl_vat: num(c.ourExclVat), incl_vat: num(c.ourInclVat) },
     their_price: { excl_vat: num(c.theirExclVat), incl_vat: num(c.theirInclVat) },
@@ -67,17 +59,7 @@ export function cdrView(c: CdrRecord) {
     tariff_source: c.tariffSource ?? null,
     // What our price had to assume (null: not priced), so a clerk sees why it may differ from theirs.
     fallbacks: c.pricing ? ((c.pricing as { fallbacks?: unknown[] }).fallbacks ?? []) : null,
-    credit: c.credit,
-    credited_by: c.creditedBy ?? null,
-    order_id: c.orderId ?? null,
-    flags: c.flags,
-    problems: c.problems,
-    via: c.via,
-    received_at: c.receivedAt,
-    resolution: c.resolution ?? null,
-    resolution_note: c.resolutionNote ?? null,
-    resolved_by: c.resolvedBy ?? null,
-    resolved_at: c.resolvedAt ?? null,
+    ...snakeView(c, ['credit', 'creditedBy?', 'orderId?', 'flags', 'problems', 'via', 'receivedAt', 'resolution?', 'resolutionNote?', 'resolvedBy?', 'resolvedAt?']),
   };
 }
 
@@ -131,16 +113,7 @@ async function reconciliationRows(state: ApiState, from: Date, to: Date, partner
 async function runView(state: ApiState, run: ReconciliationRun) {
   const lines = await state.em.find(ReconciliationLineEntity, { runId: run.id }, { orderBy: { id: 'asc' } });
   return {
-    id: run.id,
-    partner_id: run.partnerId,
-    from: run.periodFrom,
-    to: run.periodTo,
-    status: run.status,
-    summary: run.summary ?? null,
-    error: run.error ?? null,
-    started_at: run.startedAt,
-    finished_at: run.finishedAt ?? null,
-    started_by: run.startedBy,
+    ...snakeView(run, ['id', 'partnerId', ['from', 'periodFrom'], ['to', 'periodTo'], 'status', 'summary?', 'error?', 'startedAt', 'finishedAt?', 'startedBy']),
     lines: lines.map((l) => ({ kind: l.kind, cdr: l.cdrKey, cdr_record_id: l.cdrRef ?? null, detail: l.detail ?? null })),
   };
 }

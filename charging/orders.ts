@@ -87,7 +87,7 @@ export async function withOrder<T>(em: EntityManager, id: string, fn: (tx: Entit
 }
 
 /** The order's history as ticket evidence: every event with its time and detail. */
-export async function orderEvidence(em: EntityManager, orderId: string): Promise<EvidenceItem[]> {
+async function orderEvidence(em: EntityManager, orderId: string): Promise<EvidenceItem[]> {
   const events = await em.find(OrderEventEntity, { orderId }, { orderBy: { id: 'asc' } });
   return events.map((e) => ({
     at: new Date(e.at).toISOString(),

@@ -18,7 +18,7 @@ import { stopCharging } from './stop.ts';
  */
 
 /** The app token a sandbox partner's orders charge with: one per partner, offered to that partner only. */
-export function sandboxTokenUid(partner: Partner): string {
+function sandboxTokenUid(partner: Partner): string {
   return `SANDBOX-${partner.countryCode}-${partner.partyId}`;
 }
 

@@ -49,7 +49,7 @@ const NOT_STARTABLE: Record<string, [string, string]> = {
   REMOVED: ['EVSE_REMOVED', 'the charger has been removed'],
 };
 
-export function parseStartRequest(body: Record<string, unknown>): StartRequest {
+function parseStartRequest(body: Record<string, unknown>): StartRequest {
   const text = (name: string, required: boolean, max = 36): string | undefined => {
     const value = body[name];
     if (value === undefined || value === null) {
@@ -74,7 +74,7 @@ export function parseStartRequest(body: Record<string, unknown>): StartRequest {
   return request;
 }
 
-export function fingerprint(request: StartRequest): string {
+function fingerprint(request: StartRequest): string {
   const canonical = JSON.stringify([request.location_id.toLowerCase(), request.evse_uid.toUpperCase(), request.connector_id?.toUpperCase() ?? null, request.token_uid.toUpperCase(), request.token_type ?? null]);
   return createHash('sha256').update(canonical).digest('hex');
 }

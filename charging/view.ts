@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { SessionEntity, type SessionRecord } from '../ocpi-modules/sessions/api.ts';
+import { snakeView } from '../src/api/view.ts';
 import { CommandEntity, OrderEventEntity, type ChargingOrder, type CommandRecord } from './entities.ts';
 
 /**
@@ -7,19 +8,10 @@ import { CommandEntity, OrderEventEntity, type ChargingOrder, type CommandRecord
  * reports the session, energy and cost as the CPO states them (the settled cost comes with
  * the CDR).
  */
-export function orderView(order: ChargingOrder, session?: SessionRecord | null) {
+function orderView(order: ChargingOrder, session?: SessionRecord | null) {
   const s = session?.body;
   return {
-    id: order.id,
-    state: order.state,
-    message: order.message,
-    reason: order.cause,
-    notice: order.notice ?? null,
-    origin: order.origin,
-    partner_id: order.partnerId,
-    location_id: order.locationRef ?? null,
-    ocpi_location_id: order.locationId,
-    evse_uid: order.evseUid ?? null,
+    ...snakeView(order, ['id', 'state', 'message', ['reason', 'cause'], 'notice?', 'origin', 'partnerId', ['location_id', 'locationRef?'], ['ocpi_location_id', 'locationId'], 'evseUid?']),
     connector_id: order.connectorId ?? s?.connector_id ?? null,
     token: { uid: order.tokenUid, type: order.tokenType },
     kwh: s?.kwh ?? null,
@@ -46,20 +38,7 @@ export async function ordersWithSessions(em: EntityManager, orders: ChargingOrde
 }
 
 export function commandView(c: CommandRecord) {
-  return {
-    id: c.id,
-    type: c.type,
-    order_id: c.orderId ?? null,
-    partner_id: c.partnerId,
-    request: c.request,
-    response: c.response ?? null,
-    send_failure: c.sendFailure ?? null,
-    answered_at: c.responseAt ?? null,
-    result: c.result ?? null,
-    result_at: c.resultAt ?? null,
-    created_at: c.createdAt,
-    created_by: c.createdBy ?? null,
-  };
+  return snakeView(c, ['id', 'type', 'orderId?', 'partnerId', 'request', 'response?', 'sendFailure?', ['answered_at', 'responseAt?'], 'result?', 'resultAt?', 'createdAt', 'createdBy?']);
 }
 
 /** The operations view: the app's, plus every event and command (the evidence). */

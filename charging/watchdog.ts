@@ -16,7 +16,7 @@ import { pullCdrs } from '../ocpi-modules/cdrs/api.ts';
 const CLOCK_SKEW_MS = 5 * 60_000;
 const BATCH = 100;
 
-export async function runWatchdog(services: Services): Promise<{ silent: number; tooLong: number; missingCdr: number }> {
+async function runWatchdog(services: Services): Promise<{ silent: number; tooLong: number; missingCdr: number }> {
   const now = services.clock.now();
   const { sessionSilenceMinutes, sessionMaxHours, cdrWaitHours } = services.config;
   const conn = services.orm.em.getConnection();

@@ -48,7 +48,7 @@ export function createApp(services: Services, health: { ready: () => boolean }):
 }
 
 /** Whether the database answers `select 1` within `timeoutMs` (a hung server or a full pool counts as down). */
-export async function pingDatabase(services: Services, timeoutMs = 1000): Promise<boolean> {
+async function pingDatabase(services: Services, timeoutMs = 1000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(false), timeoutMs);

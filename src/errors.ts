@@ -6,8 +6,6 @@
 export type ErrorKind =
   | 'INVALID_JSON'
   | 'INVALID_PARAMETERS'
-  | 'NOT_ENOUGH_INFORMATION'
-  | 'UNKNOWN_LOCATION'
   | 'UNKNOWN_TOKEN'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
@@ -37,8 +35,6 @@ export class HubError extends Error {
 export const OCPI_STATUS: Record<ErrorKind, { http: number; code: number }> = {
   INVALID_JSON: { http: 400, code: 2001 },
   INVALID_PARAMETERS: { http: 200, code: 2001 },
-  NOT_ENOUGH_INFORMATION: { http: 200, code: 2002 },
-  UNKNOWN_LOCATION: { http: 200, code: 2003 },
   UNKNOWN_TOKEN: { http: 404, code: 2004 },
   UNAUTHENTICATED: { http: 401, code: 2000 },
   FORBIDDEN: { http: 403, code: 2000 },
@@ -58,8 +54,6 @@ export const OCPI_STATUS: Record<ErrorKind, { http: number; code: number }> = {
 export const API_STATUS: Record<ErrorKind, { http: number; error: string }> = {
   INVALID_JSON: { http: 400, error: 'invalid_json' },
   INVALID_PARAMETERS: { http: 422, error: 'invalid_request' },
-  NOT_ENOUGH_INFORMATION: { http: 422, error: 'invalid_request' },
-  UNKNOWN_LOCATION: { http: 404, error: 'unknown_location' },
   UNKNOWN_TOKEN: { http: 404, error: 'unknown_token' },
   UNAUTHENTICATED: { http: 401, error: 'unauthenticated' },
   FORBIDDEN: { http: 403, error: 'forbidden' },
@@ -77,7 +71,6 @@ export const API_STATUS: Record<ErrorKind, { http: number; error: string }> = {
 
 export const invalid = (message: string, details?: Record<string, unknown>) => new HubError('INVALID_PARAMETERS', message, details);
 export const notFound = (message: string) => new HubError('NOT_FOUND', message);
-export const conflict = (message: string, details?: Record<string, unknown>) => new HubError('CONFLICT', message, details);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -12,7 +12,7 @@ import { receiveCdr } from './store.ts';
  * called) is where it can read back what we stored, as can
  * `/ocpi/{version}/cdrs/{country_code}/{party_id}/{cdr_id}`; its own party only.
  */
-export function cdrLocation(services: Services, record: { id: string }, version: string): string {
+function cdrLocation(services: Services, record: { id: string }, version: string): string {
   return `${services.config.publicUrl}/ocpi/${version}/cdrs/${record.id}`;
 }
 

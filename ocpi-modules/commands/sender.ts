@@ -76,7 +76,7 @@ export async function sendCommand(services: Services, partner: Partner, command:
 }
 
 /** Retry-After as whole seconds from `now`: delta-seconds or an HTTP date; absent or unreadable → 1. */
-export function retryAfterSecondsOf(header: string | undefined, now: Date): number {
+function retryAfterSecondsOf(header: string | undefined, now: Date): number {
   const value = header?.trim();
   if (!value) return 1;
   if (/^\d{1,9}$/.test(value)) return Math.max(Number(value), 0);

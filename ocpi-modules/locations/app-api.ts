@@ -65,7 +65,7 @@ function parseFilters(query: Record<string, unknown>): Filters {
 const VISIBLE = `l.published is not null and l.publish_flag and p.status = 'ACTIVE' and not p.map_hidden and not p.sandbox
   and exists (select 1 from evses e where e.location_id = l.id and e.published and e.status <> 'REMOVED')`;
 
-export async function queryLocations(services: Services, em: ApiState['em'], filters: Filters) {
+async function queryLocations(services: Services, em: ApiState['em'], filters: Filters) {
   const now = services.clock.now();
   const cutoff = new Date(now.getTime() - services.config.freshnessThresholdSeconds * 1000);
   const where = [VISIBLE];

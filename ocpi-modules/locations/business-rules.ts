@@ -10,7 +10,7 @@ export interface RuleOptions {
   relaxCountryCheck: boolean;
 }
 
-export const MAX_POWER_W = 1_000_000;
+const MAX_POWER_W = 1_000_000;
 /** Highest plausible nominal voltage per power type (AC: line-to-neutral per OCPI; allow line-to-line reports). */
 const MAX_VOLTAGE: Record<string, number> = { AC_1_PHASE: 480, AC_2_PHASE: 480, AC_2_PHASE_SPLIT: 480, AC_3_PHASE: 1000, DC: 1500 };
 const MAX_AMPERAGE: Record<string, number> = { AC_1_PHASE: 80, AC_2_PHASE: 80, AC_2_PHASE_SPLIT: 80, AC_3_PHASE: 250, DC: 3000 };
@@ -30,7 +30,7 @@ export function locationProblems(location: LocationJson, options: RuleOptions): 
   return problems;
 }
 
-export function evseProblems(path: string, evse: EvseJson, country: string | undefined, options: RuleOptions): string[] {
+function evseProblems(path: string, evse: EvseJson, country: string | undefined, options: RuleOptions): string[] {
   const problems: string[] = [];
   if (evse.coordinates) problems.push(...coordinateProblems(`${path}.coordinates`, evse.coordinates, country, options));
   const ids = new Map<string, number>();
@@ -43,7 +43,7 @@ export function evseProblems(path: string, evse: EvseJson, country: string | und
   return problems;
 }
 
-export function connectorProblems(path: string, c: ConnectorJson): string[] {
+function connectorProblems(path: string, c: ConnectorJson): string[] {
   const problems: string[] = [];
   const type = String(c.power_type);
   const v = c.max_voltage as number | undefined;

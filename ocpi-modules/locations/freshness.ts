@@ -88,7 +88,7 @@ export interface PartnerFreshness {
   stale: number;
 }
 
-export async function freshnessByPartner(em: EntityManager, now: Date, thresholdSeconds: number, heartbeatMisses: number): Promise<PartnerFreshness[]> {
+async function freshnessByPartner(em: EntityManager, now: Date, thresholdSeconds: number, heartbeatMisses: number): Promise<PartnerFreshness[]> {
   const cutoff = new Date(now.getTime() - thresholdSeconds * 1000);
   const rows: { partner_id: string; evses: string; stale: string }[] = await em.getConnection().execute(
     `select e.partner_id, count(*) as evses,
@@ -101,7 +101,7 @@ export async function freshnessByPartner(em: EntityManager, now: Date, threshold
 }
 
 /** One pass of the circuit breaker over every partner with EVSEs; both transitions raise an alert. */
-export async function checkPartnerFreshness(services: Services): Promise<void> {
+async function checkPartnerFreshness(services: Services): Promise<void> {
   const em = services.orm.em.fork();
   const now = services.clock.now();
   const { freshnessThresholdSeconds, partnerHeartbeatMisses } = services.config;

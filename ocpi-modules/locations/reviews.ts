@@ -2,6 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import { outsideSandbox } from '../../src/sandbox/visibility.ts';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { invalid, isUuid, notFound } from '../../src/errors.ts';
+import { snakeView } from '../../src/api/view.ts';
 import { LocationEntity, LocationReviewEntity, type LocationReview, type ReviewState } from './entities.ts';
 import { publish } from './store.ts';
 import { keyFieldChanges } from './key-fields.ts';
@@ -10,20 +11,11 @@ import { checkDecision, decide } from './review-lifecycle.ts';
 
 /** The review queue: operators approve or reject new locations and key-field changes. */
 
-export function reviewView(review: LocationReview, locationId: string) {
+function reviewView(review: LocationReview, locationId: string) {
   return {
-    id: review.id,
-    partner_id: review.partnerId,
+    ...snakeView(review, ['id', 'partnerId']),
     location_id: locationId,
-    location_ref: review.locationRef,
-    kind: review.kind,
-    state: review.state,
-    diff: review.diff,
-    flags: review.flags,
-    submitted_at: review.submittedAt,
-    decided_at: review.decidedAt ?? null,
-    decided_by: review.decidedBy ?? null,
-    reason: review.reason ?? null,
+    ...snakeView(review, ['locationRef', 'kind', 'state', 'diff', 'flags', 'submittedAt', 'decidedAt?', 'decidedBy?', 'reason?']),
   };
 }
 

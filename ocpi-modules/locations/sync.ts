@@ -8,7 +8,7 @@ import type { LocationJson } from './entities.ts';
 import { heldTariffIds } from '../tariffs/api.ts';
 import type { PartnerSync, SyncResult } from '../../src/ocpi/module.ts';
 import type { Partner } from '../../src/partners/api.ts';
-import { partnerSyncJob, syncPartner } from '../../src/partners/sync.ts';
+import { syncPartner } from '../../src/partners/sync.ts';
 import { confirmSameStatus, confirmUnchanged } from './freshness.ts';
 
 /**
@@ -67,9 +67,6 @@ export const locationSync: PartnerSync = {
 
 /** Operator "sync now" (admin API): kept here for the module's admin router. */
 export { syncPartner };
-
-/** The partner's pulls run on the hub's own schedule (src/partners/sync.ts); re-exported for the module's users. */
-export const locationSyncJob = partnerSyncJob;
 
 /** One pull of the partner's Locations sender outside the scheduled runs (no sync report): changes since `since`, or all. */
 export async function syncLocations(services: Services, partner: Partner, since: Date | undefined): Promise<SyncResult> {

@@ -21,7 +21,7 @@ function realDay(y: number, m: number, d: number): boolean {
 }
 
 /** `YYYY-MM-DD`, a real day. */
-export function isDate(value: string): boolean {
+function isDate(value: string): boolean {
   const m = DATE.exec(value);
   return !!m && realDay(Number(m[1]), Number(m[2]), Number(m[3]));
 }
@@ -41,7 +41,7 @@ export function dateTimeMillis(value: string): number | undefined {
 const isSet = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
 
 /** The business rules beyond the schema; assumes the schema passed. */
-export function tariffProblems(tariff: Tariff): string[] {
+function tariffProblems(tariff: Tariff): string[] {
   const problems: string[] = [];
   if (!CURRENCIES.has(tariff.currency)) problems.push(`currency: "${tariff.currency}" is not an ISO 4217 currency code`);
 

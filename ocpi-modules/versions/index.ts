@@ -3,7 +3,7 @@ import type { Services } from '../../src/services.ts';
 import { VERSIONS } from '../../src/ocpi/versions/index.ts';
 
 /** The endpoints of every mounted module in one version, each role listed; credentials once, as SENDER (its role is meaningless). */
-export function versionEndpoints(services: Services, version: string): { identifier: string; role: string; url: string }[] {
+function versionEndpoints(services: Services, version: string): { identifier: string; role: string; url: string }[] {
   const base = `${services.config.publicUrl}/ocpi/${version}`;
   return services.modules.flatMap((module) =>
     module.endpoint ? module.endpoint.roles.map((role) => ({ identifier: module.identifier, role, url: `${base}/${module.endpoint!.path}` })) : [],

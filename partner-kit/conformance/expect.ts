@@ -58,7 +58,7 @@ function equal(a: unknown, b: unknown): boolean {
 }
 
 /** Whether `got` satisfies `expected`; on a mismatch, how the expectation reads. */
-export function matches(expected: unknown, got: unknown): { ok: boolean; wanted: string } {
+function matches(expected: unknown, got: unknown): { ok: boolean; wanted: string } {
   if (!isMatcher(expected)) return { ok: equal(expected, got), wanted: show(expected) };
   const [name, arg] = Object.entries(expected)[0]!;
   switch (name) {

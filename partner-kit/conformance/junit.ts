@@ -5,7 +5,7 @@ import { describeFailure } from './report.ts';
  * JUnit XML for a partner's CI: one testsuite per run, one testcase per scenario (classname =
  * its file), a failure element with the difference, skipped for not applicable; times in seconds.
  */
-export function escapeXml(text: string): string {
+function escapeXml(text: string): string {
   // Characters XML 1.0 cannot carry at all are dropped; the five specials are escaped.
   return text
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')

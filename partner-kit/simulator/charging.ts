@@ -88,7 +88,7 @@ export interface Charging {
 const round = (value: Decimal) => value.toDecimalPlaces(0, Decimal.ROUND_HALF_UP).toNumber();
 
 /** Cents excl. and incl. VAT of `wh` at our tariff. */
-export function priceCents(wh: number): { excl: number; incl: number } {
+function priceCents(wh: number): { excl: number; incl: number } {
   const exact = new Decimal(wh).times(PRICE_CENTS_PER_KWH).div(1000);
   return { excl: round(exact), incl: round(exact.times(100 + VAT_PERCENT).div(100)) };
 }

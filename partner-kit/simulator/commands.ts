@@ -11,7 +11,7 @@ import { findEvse, type World } from './world.ts';
  * then, after the result delay, the work and the CommandResult POSTed to response_url.
  * `reject`, `slow` and `lost-result` act here, per EVSE.
  */
-export const COMMAND_TIMEOUT_SECONDS = 30;
+const COMMAND_TIMEOUT_SECONDS = 30;
 
 export interface CommandAnswer {
   httpStatus: number;

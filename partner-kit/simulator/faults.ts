@@ -21,8 +21,6 @@
 export const FAULT_MODES = ['happy', 'reject', 'slow', 'lost-result', 'random-500', 'rate-limit', 'truncated', 'html', 'silent', 'wrong-cost', 'no-reference'] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 
-export const TRANSPORT_FAULTS: ReadonlySet<FaultMode> = new Set(['random-500', 'rate-limit', 'truncated', 'html']);
-
 /** wrong-cost bills this much more than the tariff says, in per cent. */
 export const WRONG_COST_PERCENT = 12;
 /** rate-limit tells the hub to come back after this many seconds (inside the hub's default 15 s command window). */

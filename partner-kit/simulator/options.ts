@@ -32,7 +32,7 @@ export interface SimulatorOptions {
   tokenB?: string;
 }
 
-export const DEFAULTS = {
+const DEFAULTS = {
   countryCode: 'NL',
   partyId: 'SIM',
   host: '127.0.0.1',

@@ -35,7 +35,7 @@ export async function register(link: HubLink, hubVersionsUrl: string, version: s
 }
 
 /** The hub's endpoints, by identifier; a hub lists receivers for what we push. */
-export async function readEndpoints(link: HubLink, detailsUrl: string): Promise<void> {
+async function readEndpoints(link: HubLink, detailsUrl: string): Promise<void> {
   const details = await link.call<{ endpoints?: { identifier: string; role?: string; url: string }[] }>('GET', detailsUrl);
   link.endpoints.clear();
   for (const e of details.data?.endpoints ?? []) {

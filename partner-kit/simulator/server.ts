@@ -20,7 +20,7 @@ import type { World } from './world.ts';
  * Locations / Tariffs / Sessions / CDRs senders with real paging, and the Commands receiver.
  * Every call must carry our token B (base64 as 2.2.1 says, raw accepted too).
  */
-export const MAX_PAGE = 50;
+const MAX_PAGE = 50;
 const BODY_LIMIT = 1024 * 1024;
 
 export interface ServerContext {

@@ -46,7 +46,7 @@ export function apiFrame(services: Services) {
 }
 
 /** A short, stable name for a key in audit trails: never the key itself. */
-export function keyFingerprint(key: string): string {
+function keyFingerprint(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 8);
 }
 

@@ -48,7 +48,7 @@ export async function pullAll(services: Services, partner: Partner, firstUrl: st
   return total;
 }
 
-export function nextLink(header: string | string[] | undefined): string | undefined {
+function nextLink(header: string | string[] | undefined): string | undefined {
   const value = Array.isArray(header) ? header.join(', ') : header;
   if (!value) return undefined;
   for (const part of value.split(/,(?=\s*<)/)) {

@@ -116,7 +116,7 @@ const systemResolver: Resolver = (hostname, options, callback) => dns.lookup(hos
  * addresses the policy allows (all refused → the policy error). Honours `all` (Node's
  * happy-eyeballs asks for every address) and `family`.
  */
-export function policyLookup(policy: Pick<OutboundPolicy, 'allowPrivateAddresses'>, resolve: Resolver = systemResolver): net.LookupFunction {
+function policyLookup(policy: Pick<OutboundPolicy, 'allowPrivateAddresses'>, resolve: Resolver = systemResolver): net.LookupFunction {
   return ((hostname: string, options: dns.LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void) => {
     resolve(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '', undefined);
@@ -142,7 +142,7 @@ export function policyLookup(policy: Pick<OutboundPolicy, 'allowPrivateAddresses
  * An undici connector that applies the policy where the socket is opened: an IP literal is
  * judged as it is (net.connect does no lookup for one), a name through `policyLookup`.
  */
-export function policyConnector(policy: Pick<OutboundPolicy, 'allowPrivateAddresses'>, resolve?: Resolver, options: buildConnector.BuildOptions = {}): buildConnector.connector {
+function policyConnector(policy: Pick<OutboundPolicy, 'allowPrivateAddresses'>, resolve?: Resolver, options: buildConnector.BuildOptions = {}): buildConnector.connector {
   const base = buildConnector({ ...options, lookup: policyLookup(policy, resolve) });
   return (opts, callback) => {
     if (opts.protocol !== 'http:' && opts.protocol !== 'https:') {

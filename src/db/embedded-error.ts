@@ -25,6 +25,6 @@ function describeFailure(what: string, todo: string, serverVariable: string): st
   return oneLine(`embedded PostgreSQL did not start: ${what}. ${todo ? `To fix: ${todo}; or ${server}.` : `To fix: ${server}.`}`);
 }
 
-export function oneLine(text: string): string {
+function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }

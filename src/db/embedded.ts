@@ -40,7 +40,7 @@ export type EmbeddedEvent =
   | { kind: 'ORPHAN_SHARED'; pid: number; ownerPid: number | null; error: string };
 
 /** 0.5 s, 1 s, 2 s … at most 30 s between attempts to start a server that died. */
-export const defaultRestartBackoff = (attempt: number): number => Math.min(500 * 2 ** (attempt - 1), 30_000);
+const defaultRestartBackoff = (attempt: number): number => Math.min(500 * 2 ** (attempt - 1), 30_000);
 
 export interface EmbeddedOptions {
   dataDir: string;

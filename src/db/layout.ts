@@ -54,7 +54,7 @@ export function dataLayout(dataDir: string, options: LayoutOptions = {}): Layout
 /** Before the postgres user exists, judge reachability as any other user would. */
 const NOBODY: Account = { name: 'postgres', uid: -1, gid: -1 };
 
-export function clusterKey(dataDir: string): string {
+function clusterKey(dataDir: string): string {
   return createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
 }
 

@@ -14,7 +14,7 @@ export interface Account {
   gid: number;
 }
 
-export const POSTGRES_ACCOUNT = 'postgres';
+const POSTGRES_ACCOUNT = 'postgres';
 
 export function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;

@@ -3,6 +3,7 @@ import { EntitySchema, LockMode, raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { HubError, invalid, isUuid, notFound } from '../errors.ts';
 import { recordEvent } from '../partners/events.ts';
+import { snakeView } from '../api/view.ts';
 import { ticketOutsideSandboxSql } from '../sandbox/visibility.ts';
 
 /**
@@ -76,21 +77,8 @@ export function openTicket(em: EntityManager, now: Date, input: NewTicket): Exce
   return ticket;
 }
 
-export function ticketView(t: ExceptionTicket) {
-  return {
-    id: t.id,
-    kind: t.kind,
-    state: t.state,
-    partner_id: t.partnerId ?? null,
-    order_id: t.orderId ?? null,
-    summary: t.summary,
-    evidence: t.evidence,
-    created_at: t.createdAt,
-    resolved_at: t.resolvedAt ?? null,
-    resolved_by: t.resolvedBy ?? null,
-    resolution: t.resolution ?? null,
-    note: t.note ?? null,
-  };
+function ticketView(t: ExceptionTicket) {
+  return snakeView(t, ['id', 'kind', 'state', 'partnerId?', 'orderId?', 'summary', 'evidence', 'createdAt', 'resolvedAt?', 'resolvedBy?', 'resolution?', 'note?']);
 }
 
 /** The operations queue. Tickets of sandbox partners (their tests' failures) are not operations' business: left out. */

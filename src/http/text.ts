@@ -18,7 +18,7 @@ function textProblem(text: string, controls: boolean): string | undefined {
 }
 
 /** Deeper than any OCPI object (a CDR's tariffs[].elements[].restrictions is 5): refused before any rule sees it. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 type Part = string | number;
 

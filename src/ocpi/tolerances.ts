@@ -4,7 +4,7 @@
  * use is counted on the partner. What a tolerance accepts is normalised into the canonical form
  * before validation, so nothing downstream ever sees the deviation.
  */
-export const TOLERANCES = {
+const TOLERANCES = {
   COORDINATES_FEWER_DECIMALS: {
     accepts: 'GeoLocation latitude/longitude with 0 to 4 decimals (2.2.1 asks for 5 to 7); padded with zeros to 5 decimals.',
     risk: 'Positions are as coarse as sent: 4 decimals is about 11 m, 3 about 110 m, so a pin may sit beside the site.',

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Services } from '../services.ts';
+import { snakeView } from '../api/view.ts';
 import { PartnerSyncEntity, type Partner, type PartnerSyncReport } from './entities.ts';
 import { freshnessMode } from './heartbeat.ts';
 
@@ -67,21 +68,9 @@ export async function freshnessView(em: EntityManager, services: Services, partn
   };
 }
 
-export function syncReportView(report: PartnerSyncReport | null | undefined) {
+function syncReportView(report: PartnerSyncReport | null | undefined) {
   if (!report) return null;
-  return {
-    trigger: report.trigger,
-    mode: report.mode,
-    date_from: report.dateFrom ?? null,
-    date_to: report.dateTo,
-    started_at: report.startedAt,
-    finished_at: report.finishedAt ?? null,
-    received: report.received,
-    applied: report.applied,
-    refused: report.refused,
-    refusals: report.refusals,
-    error: report.error ?? null,
-  };
+  return snakeView(report, ['trigger', 'mode', 'dateFrom?', 'dateTo', 'startedAt', 'finishedAt?', 'received', 'applied', 'refused', 'refusals', 'error?']);
 }
 
 export async function syncView(em: EntityManager, partner: Partner) {

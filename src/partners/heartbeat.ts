@@ -20,7 +20,7 @@ export function freshnessMode(partner: Partner): FreshnessMode {
   return endpointUrl(partner.endpoints, 'locations', 'SENDER') ? 'PULL' : 'PUSH_AND_HEARTBEAT';
 }
 
-export async function beat(services: Services, partnerId: string): Promise<void> {
+async function beat(services: Services, partnerId: string): Promise<void> {
   const em = services.orm.em.fork();
   const partner = await em.findOne(PartnerEntity, { id: partnerId });
   if (!partner || partner.status !== 'ACTIVE' || !partner.versionsUrl || !partner.outboundTokenSealed) return;

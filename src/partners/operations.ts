@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { HubError, invalid, notFound, isUuid } from '../errors.ts';
 import type { Services } from '../services.ts';
+import { snakeView } from '../api/view.ts';
 import { PartnerEntity, PartnerTokenEntity, type Partner, type PartnerRole } from './entities.ts';
 import { movePartner } from './lifecycle.ts';
 import { getPartner, hasLiveTokenA, issueToken, revokeTokens } from './registry.ts';
@@ -238,16 +239,7 @@ export async function partnerView(em: EntityManager, services: Services, partner
   const deviations = await partnerDeviations(services.orm, partner.id);
   const counted = (kind: string) => deviations.filter((d) => d.kind === kind).map(({ kind: _, ...d }) => d);
   return {
-    id: partner.id,
-    name: partner.name,
-    country_code: partner.countryCode,
-    party_id: partner.partyId,
-    role: partner.role,
-    website: partner.website ?? null,
-    contact_email: partner.contactEmail ?? null,
-    status: partner.status,
-    sandbox: partner.sandbox,
-    reject_reason: partner.rejectReason ?? null,
+    ...snakeView(partner, ['id', 'name', 'countryCode', 'partyId', 'role', 'website?', 'contactEmail?', 'status', 'sandbox', 'rejectReason?']),
     registered: partner.outboundTokenSealed != null,
     token_a_pending: hasLiveTokenA(tokens, now),
     roles: partner.roles ?? [],
@@ -262,19 +254,7 @@ export async function partnerView(em: EntityManager, services: Services, partner
     // What the partner sends beyond OCPI: kept verbatim, never interpreted (unknown fields) or accepted by a tolerance.
     unknown_fields: counted('UNKNOWN_FIELD'),
     tolerated: counted('TOLERATED'),
-    registered_at: partner.registeredAt ?? null,
-    last_seen_at: partner.lastSeenAt ?? null,
-    trusted: partner.trusted,
-    relax_country_check: partner.relaxCountryCheck,
-    map_hidden: partner.mapHidden,
-    map_hidden_changed_at: partner.mapHiddenChangedAt ?? null,
-    stale_ratio: partner.staleRatio ?? null,
-    last_sync_success_at: partner.lastSyncSuccessAt ?? null,
-    last_sync_error: partner.lastSyncError ?? null,
-    last_sync_error_at: partner.lastSyncErrorAt ?? null,
-    missed_heartbeats: partner.missedHeartbeats,
-    created_at: partner.createdAt,
-    updated_at: partner.updatedAt,
+    ...snakeView(partner, ['registeredAt?', 'lastSeenAt?', 'trusted', 'relaxCountryCheck', 'mapHidden', 'mapHiddenChangedAt?', 'staleRatio?', 'lastSyncSuccessAt?', 'lastSyncError?', 'lastSyncErrorAt?', 'missedHeartbeats', 'createdAt', 'updatedAt']),
     // Heartbeat, freshness and the last pull per module (issue 9).
     heartbeat: heartbeatView(services, partner),
     freshness: await freshnessView(em, services, partner),

@@ -16,7 +16,7 @@ import { recordEvent } from './events.ts';
 export type SyncTrigger = 'REGISTERED' | 'CONNECTED' | 'SCHEDULE' | 'OPERATOR';
 
 /** First refusals kept per report: enough to tell the CPO what to fix. */
-export const REFUSALS_KEPT = 10;
+const REFUSALS_KEPT = 10;
 
 /** The Senders to pull, locations last: a location whose connectors name a tariff the hub does not hold yet would wait for review. */
 function pulls(services: Services, partner: Partner): PartnerSync[] {
@@ -39,7 +39,7 @@ export interface PartnerSyncOutcome {
 }
 
 /** Pulls every Sender the partner has, each recorded in its report; never throws for the partner's faults. */
-export async function runPartnerSync(services: Services, partnerId: string, options: { trigger: SyncTrigger; actor: string; mode?: 'FULL' }): Promise<PartnerSyncOutcome> {
+async function runPartnerSync(services: Services, partnerId: string, options: { trigger: SyncTrigger; actor: string; mode?: 'FULL' }): Promise<PartnerSyncOutcome> {
   // An operator's "sync now" waits for a pull already running; the others skip it.
   const locked = await withLock(services, `partner-sync:${partnerId}`, () => syncNow(services, partnerId, options), { wait: options.trigger === 'OPERATOR' });
   return locked.ran ? locked.value : { ran: false, results: {}, errors: {} };

@@ -11,7 +11,7 @@ import { OcpiCallError, describeCallFailure, type OcpiAnswer, type OcpiCall } fr
  * never stored; the partner's credentials tokens and anything token-like in a path or message
  * are masked before writing.
  */
-export const LOG_SIZE = 200;
+const LOG_SIZE = 200;
 
 export interface Exchange {
   direction: 'INBOUND' | 'OUTBOUND';
@@ -35,7 +35,7 @@ const shortened = (uid: string) => (uid.length > 4 ? `${uid.slice(0, 4)}…` : u
  * `known`: the credentials tokens of this exchange, replaced wherever they appear (as sent,
  * base64, URL-encoded); `uids`: driver token uids, shortened to their first 4 characters.
  */
-export function maskTokens(text: string, known: string[] = [], uids: string[] = []): string {
+function maskTokens(text: string, known: string[] = [], uids: string[] = []): string {
   let masked = text;
   for (const token of known.filter((k) => k.length >= 8)) {
     for (const form of [token, Buffer.from(token, 'utf8').toString('base64'), encodeURIComponent(token)]) masked = masked.split(form).join('***');

@@ -18,7 +18,7 @@ export function ticketOutsideSandboxSql(alias: string): string {
 }
 
 /** The ids of sandbox partners (few: partners testing against the hub). */
-export async function sandboxPartnerIds(em: EntityManager): Promise<string[]> {
+async function sandboxPartnerIds(em: EntityManager): Promise<string[]> {
   return (await em.find(PartnerEntity, { sandbox: true }, { fields: ['id'] })).map((p) => p.id);
 }
 
