@@ -10,6 +10,14 @@
  *  3. CDR POST through the whole path (auth, schema, rules, order, tariff lookup, pricing,
  *     settlement, one transaction) vs. the bare Koa server echoing the same CDR.
  *  4. The tariff engine alone (one CDR priced) vs. JSON Schema validation of that CDR, in process.
+ *  5. Authenticated `GET /ocpi/versions` (the auth path alone) vs. the bare Koa echo.
+ *  6. The geo query vs. a bare Koa serving the same page as a constant.
+ *  7. Pull-sync: a full pull of the CPO simulator's Locations sender (BENCH_SYNC_LOCATIONS, 2,000)
+ *     vs. fetching and parsing the same pages.
+ *  8. The database's ceiling: one-row UPDATEs through a plain `pg` pool, pgbench-style.
+ *
+ * Each comparison is printed and written to bench/last-run.json
+ * (`[{name, rps, p50_ms, p99_ms, errors, baseline, baseline_rps, ratio}]`).
  */
 import Koa from 'koa';
 import http from 'node:http';
@@ -20,8 +28,13 @@ import { startTestHub, APP_KEY } from '../test/helpers/hub.ts';
 import { onboardCpo } from '../test/helpers/onboarding.ts';
 import { example } from '../test/helpers/examples.ts';
 import { cpoCdr, ENERGY_TARIFF } from '../test/helpers/charging.ts';
+import fs from 'node:fs';
+import pg from 'pg';
 import { priceSession } from '../pricing/price.ts';
 import { schemaErrors } from '../src/ocpi/validator.ts';
+import { approvedCpo } from '../test/helpers/onboarding.ts';
+import { startSimulator } from '../partner-kit/simulator/index.ts';
+import { withDatabase } from '../src/hub.ts';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 8) * 1000;
 const CONCURRENCY = 16;
@@ -30,6 +43,7 @@ async function load(origin: string, make: (i: number) => { method: 'GET' | 'PATC
   const pool = new Pool(origin, { connections: CONCURRENCY });
   const latencies: number[] = [];
   let errors = 0;
+  let firstError: string | undefined;
   let i = 0;
   const end = performance.now() + DURATION_MS;
   await Promise.all(
@@ -40,14 +54,50 @@ async function load(origin: string, make: (i: number) => { method: 'GET' | 'PATC
         const res = await pool.request({ ...req });
         const text = await res.body.text();
         latencies.push(performance.now() - started);
-        if (res.statusCode >= 300 || (text.includes('status_code') && !text.includes('"status_code":1000'))) errors++;
+        if (res.statusCode >= 300 || (text.includes('status_code') && !text.includes('"status_code":1000'))) {
+          errors++;
+          firstError ??= `${req.method} ${req.path}: HTTP ${res.statusCode} ${text.slice(0, 300)}`;
+        }
       }
     }),
   );
   await pool.close();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
+  if (firstError) console.log(`  first error: ${firstError}`);
   return { rps: latencies.length / (DURATION_MS / 1000), p50: pct(50), p99: pct(99), errors, count: latencies.length };
+}
+
+type Load = Awaited<ReturnType<typeof load>>;
+
+/** One comparison of bench/last-run.json: the hub's figure and its same-run baseline. */
+interface Row {
+  name: string;
+  rps: number;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  errors: number;
+  baseline: string;
+  baseline_rps: number;
+  ratio: number;
+}
+const rows: Row[] = [];
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+function compare(name: string, hub: Pick<Load, 'rps'> & Partial<Load>, baseline: string, baselineRps: number): void {
+  rows.push({ name, rps: round(hub.rps, 1), p50_ms: hub.p50 === undefined ? null : round(hub.p50), p99_ms: hub.p99 === undefined ? null : round(hub.p99), errors: hub.errors ?? 0, baseline, baseline_rps: round(baselineRps, 1), ratio: round(hub.rps / baselineRps, 4) });
+}
+
+/** Objects per second of a paginated OCPI list fetched page by page along its Link headers, each page parsed. */
+async function fetchPages(url: string, token: string): Promise<number> {
+  const started = performance.now();
+  let next: string | undefined = url;
+  let objects = 0;
+  while (next) {
+    const res: Response = await fetch(next, { headers: { authorization: `Token ${Buffer.from(token).toString('base64')}` } });
+    objects += (JSON.parse(await res.text()).data as unknown[]).length;
+    next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+  }
+  return objects / ((performance.now() - started) / 1000);
 }
 
 const fmt = (r: { rps: number; p50: number; p99: number; errors: number }) => `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}`;
@@ -72,7 +122,8 @@ async function main() {
     baseline.use(async (ctx) => {
       const chunks: Buffer[] = [];
       for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
-      ctx.body = { data: JSON.parse(Buffer.concat(chunks).toString()), status_code: 1000, timestamp: new Date().toISOString() };
+      const body = Buffer.concat(chunks).toString();
+      ctx.body = { data: body ? JSON.parse(body) : null, status_code: 1000, timestamp: new Date().toISOString() };
     });
     const server = http.createServer(baseline.callback());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -87,6 +138,13 @@ async function main() {
     });
     const echo = await load(echoOrigin, patch);
     const hubPatch = await load(t.url, patch);
+    compare('EVSE status PATCH', hubPatch, 'bare Koa echo of the PATCH', echo.rps);
+
+    // 5. The auth path alone: GET /ocpi/versions with token C.
+    const versions = () => ({ method: 'GET' as const, path: '/ocpi/versions', headers: { authorization: auth } });
+    const echoGet = await load(echoOrigin, versions);
+    const hubVersions = await load(t.url, versions);
+    compare('authenticated GET /ocpi/versions', hubVersions, 'bare Koa echo', echoGet.rps);
 
     // 3. CDR POST (each a new CDR for one of our cards, so each creates and bills an order) vs the echo.
     await t.ocpi('PUT', `/ocpi/2.2.1/tariffs/BE/BEC/${ENERGY_TARIFF.id}`, { token: cpo.token, body: ENERGY_TARIFF });
@@ -98,8 +156,11 @@ async function main() {
       headers: { authorization: auth, 'content-type': 'application/json' },
       body: JSON.stringify(cpoCdr(null, { id: `${prefix}${i}`, session_id: `${prefix}${i}`, cdr_token: card })),
     });
+    // The CDRs end at 11:05 on the test clock's day: the hub's clock is past them, as it would be.
+    t.clock.advance(2 * 3600_000);
     const echoCdr = await load(echoOrigin, postCdr('E'));
     const hubCdr = await load(t.url, postCdr('B'));
+    compare('CDR POST, priced and settled', hubCdr, 'bare Koa echo of the CDR', echoCdr.rps);
     server.close();
 
     // 4. Pricing one CDR vs validating it against its schema, in process.
@@ -115,6 +176,24 @@ async function main() {
     };
     const validations = loop(() => schemaErrors('cdr.json', sample));
     const pricings = loop(() => priceSession({ tariff: ENERGY_TARIFF as any, timeZone: 'Europe/Brussels', startDateTime: sample.start_date_time, endDateTime: sample.end_date_time, chargingPeriods: sample.charging_periods }));
+    compare('priceSession (one CDR, in process)', { rps: pricings }, 'JSON Schema validation of the CDR', validations);
+
+    // 7. Pull-sync from the CPO simulator (a real OCPI CPO in this process, registered by the handshake).
+    const SYNC_LOCATIONS = Number(process.env.BENCH_SYNC_LOCATIONS ?? 2000);
+    const simParty = { country_code: 'NL', party_id: 'SIM' };
+    const { id: simId, tokenA } = await approvedCpo(t, simParty);
+    const sim = await startSimulator({ hubVersionsUrl: `${t.url}/ocpi/versions`, tokenA, locations: SYNC_LOCATIONS, statusIntervalSeconds: 0, sessionUpdateSeconds: 600 }, { print: () => {}, clock: t.clock });
+    await t.hub.services.partnerSync.settled();
+    // A pull asks for what changed before now (date_to): the simulator's locations were stamped this very moment.
+    t.clock.advance(1000);
+    const syncStarted = performance.now();
+    const sync = await t.admin('POST', `/partners/${simId}/sync?mode=full`);
+    const syncRps = SYNC_LOCATIONS / ((performance.now() - syncStarted) / 1000);
+    if (sync.status !== 200 || sync.body.locations?.received !== SYNC_LOCATIONS) console.log(`  sync answered: HTTP ${sync.status} ${JSON.stringify(sync.body).slice(0, 300)}`);
+    const syncErrors = sync.status === 200 && sync.body.locations?.received === SYNC_LOCATIONS && sync.body.locations.rejected.length === 0 ? 0 : 1;
+    const fetchRps = await fetchPages(`${sim.url}/ocpi/2.2.1/locations`, sim.token);
+    compare(`pull-sync of ${SYNC_LOCATIONS} locations (objects/s)`, { rps: syncRps, errors: syncErrors }, 'fetching and parsing the same pages', fetchRps);
+    await sim.stop();
 
     // 2. Geo query over 100k EVSEs vs select 1.
     const em = t.hub.services.orm.em.fork();
@@ -140,13 +219,37 @@ async function main() {
     )) as { 'QUERY PLAN': string }[];
     const usesIndex = plan.some((r) => r['QUERY PLAN'].includes('locations_geo'));
 
-    const near = await load(t.url, () => ({ method: 'GET', path: '/api/v1/locations?near=50.8,3.9&radius_m=2000&limit=50', headers: { authorization: `Bearer ${APP_KEY}` } }));
+    const nearRequest = () => ({ method: 'GET' as const, path: '/api/v1/locations?near=50.8,3.9&radius_m=2000&limit=50', headers: { authorization: `Bearer ${APP_KEY}` } });
+    const near = await load(t.url, nearRequest);
+    // 6. The same page served as a constant by a bare Koa.
+    const page = await (await fetch(`${t.url}${nearRequest().path}`, { headers: nearRequest().headers })).text();
+    const constant = new Koa();
+    constant.use((ctx) => {
+      ctx.type = 'json';
+      ctx.body = page;
+    });
+    const pageServer = http.createServer(constant.callback());
+    await new Promise<void>((r) => pageServer.listen(0, '127.0.0.1', r));
+    const constantPage = await load(`http://127.0.0.1:${(pageServer.address() as AddressInfo).port}`, nearRequest);
+    pageServer.close();
+    compare('app geo query (near 2 km, limit 50)', near, 'bare Koa serving the same page', constantPage.rps);
     const knex = em.getKnex();
     const started = performance.now();
     let selects = 0;
     const end = performance.now() + DURATION_MS;
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (performance.now() < end) { await knex.raw('select 1'); selects++; } }));
     const selectRps = selects / ((performance.now() - started) / 1000);
+
+    // 8. The database's ceiling: one-row UPDATEs of the EVSE rows through plain pg at the same concurrency.
+    const pool = new pg.Pool({ connectionString: withDatabase(process.env.OCPI_TEST_PG_URL!, t.databaseName), max: CONCURRENCY });
+    const ids = (await pool.query<{ id: string }>(`select id from evses limit 1000`)).rows.map((r) => r.id);
+    let updates = 0;
+    const updateEnd = performance.now() + DURATION_MS;
+    const updateStarted = performance.now();
+    await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => { for (let k = w; performance.now() < updateEnd; k += CONCURRENCY) { await pool.query('update evses set status = $1, last_updated = now() where id = $2', [k % 2 ? 'CHARGING' : 'AVAILABLE', ids[k % ids.length]]); updates++; } }));
+    const updateRps = updates / ((performance.now() - updateStarted) / 1000);
+    await pool.end();
+    compare('EVSE status PATCH vs the database ceiling', hubPatch, 'one-row UPDATE via pg (pgbench-style)', updateRps);
 
     console.log(`\nocpi-hub bench (${DURATION_MS / 1000} s per run, concurrency ${CONCURRENCY}, ${new Date().toISOString()})`);
     console.log(`  baseline  bare Koa PATCH echo          ${fmt(echo)}`);
@@ -162,6 +265,9 @@ async function main() {
     console.log(`  baseline  CDR schema validation        ${validations.toFixed(0)} /s`);
     console.log(`  engine    priceSession (1 period)       ${pricings.toFixed(0)} /s`);
     console.log(`  ratio     pricing / validation          ${(pricings / validations).toFixed(3)}`);
+    console.log('\n  comparison                                   hub /s     p50 ms    p99 ms  errors   baseline /s   ratio');
+    for (const r of rows) console.log(`  ${r.name.padEnd(44)} ${String(r.rps).padStart(9)} ${String(r.p50_ms ?? '-').padStart(9)} ${String(r.p99_ms ?? '-').padStart(9)} ${String(r.errors).padStart(7)} ${String(r.baseline_rps).padStart(13)} ${r.ratio.toFixed(4).padStart(7)}   (vs ${r.baseline})`);
+    fs.writeFileSync(new URL('./last-run.json', import.meta.url), `${JSON.stringify(rows, null, 2)}\n`);
     if (!usesIndex) {
       console.log(plan.map((r) => r['QUERY PLAN']).join('\n'));
       process.exitCode = 1;
