@@ -15,6 +15,8 @@
  *  7. Pull-sync: a full pull of the CPO simulator's Locations sender (BENCH_SYNC_LOCATIONS, 2,000)
  *     vs. fetching and parsing the same pages.
  *  8. The database's ceiling: one-row UPDATEs through a plain `pg` pool, pgbench-style.
+ *  9. The app's start against the simulator, which answers at once (the hub's overhead per start)
+ *     vs. the bare Koa echo of the same request.
  *
  * Each comparison is printed and written to bench/last-run.json
  * (`[{name, rps, p50_ms, p99_ms, errors, baseline, baseline_rps, ratio}]`).
@@ -161,7 +163,6 @@ async function main() {
     const echoCdr = await load(echoOrigin, postCdr('E'));
     const hubCdr = await load(t.url, postCdr('B'));
     compare('CDR POST, priced and settled', hubCdr, 'bare Koa echo of the CDR', echoCdr.rps);
-    server.close();
 
     // 4. Pricing one CDR vs validating it against its schema, in process.
     const sample = cpoCdr(null, { cdr_token: card }) as any;
@@ -182,7 +183,9 @@ async function main() {
     const SYNC_LOCATIONS = Number(process.env.BENCH_SYNC_LOCATIONS ?? 2000);
     const simParty = { country_code: 'NL', party_id: 'SIM' };
     const { id: simId, tokenA } = await approvedCpo(t, simParty);
-    const sim = await startSimulator({ hubVersionsUrl: `${t.url}/ocpi/versions`, tokenA, locations: SYNC_LOCATIONS, statusIntervalSeconds: 0, sessionUpdateSeconds: 600 }, { print: () => {}, clock: t.clock });
+    // Trusted, so its locations publish without review and the app can start on them (step 9).
+    await t.admin('PUT', `/partners/${simId}/trust`, { trusted: true });
+    const sim = await startSimulator({ hubVersionsUrl: `${t.url}/ocpi/versions`, tokenA, locations: SYNC_LOCATIONS, statusIntervalSeconds: 0, sessionUpdateSeconds: 600, resultDelayMs: 0 }, { print: () => {}, clock: t.clock });
     await t.hub.services.partnerSync.settled();
     // A pull asks for what changed before now (date_to): the simulator's locations were stamped this very moment.
     t.clock.advance(1000);
@@ -193,7 +196,28 @@ async function main() {
     const syncErrors = sync.status === 200 && sync.body.locations?.received === SYNC_LOCATIONS && sync.body.locations.rejected.length === 0 ? 0 : 1;
     const fetchRps = await fetchPages(`${sim.url}/ocpi/2.2.1/locations`, sim.token);
     compare(`pull-sync of ${SYNC_LOCATIONS} locations (objects/s)`, { rps: syncRps, errors: syncErrors }, 'fetching and parsing the same pages', fetchRps);
+
+    // 9. The app's start: each request on another of the simulator's EVSEs, for one app user.
+    await fetch(`${t.url}/api/v1/tokens/BENCH-APP`, { method: 'PUT', headers: { authorization: `Bearer ${APP_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'APP_USER', contract_id: 'NL-HUB-BENCHAPP', issuer: 'bench', valid: true, whitelist: 'ALLOWED' }) });
+    const hubIds = new Map(
+      ((await t.hub.services.orm.em.fork().getConnection().execute(`select id, location_id from locations where party_id = 'SIM'`)) as { id: string; location_id: string }[]).map((r) => [r.location_id, r.id]),
+    );
+    const start = (i: number) => {
+      const location = sim.locations[i % sim.locations.length]!;
+      const evse = location.evses[0]!;
+      return {
+        method: 'POST' as const,
+        path: '/api/v1/charging-sessions',
+        headers: { authorization: `Bearer ${APP_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ location_id: hubIds.get(location.id), evse_uid: evse.uid, connector_id: evse.connectors[0]!.id, token_uid: 'BENCH-APP' }),
+      };
+    };
+    const echoStart = await load(echoOrigin, start);
+    const hubStart = await load(t.url, start);
+    compare('app start (CPO answers at once)', hubStart, 'bare Koa echo of the start', echoStart.rps);
+    await t.hub.services.background.drain();
     await sim.stop();
+    server.close();
 
     // 2. Geo query over 100k EVSEs vs select 1.
     const em = t.hub.services.orm.em.fork();
