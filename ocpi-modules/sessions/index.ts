@@ -3,7 +3,7 @@ import { SessionEntity } from './entities.ts';
 import { sessionRoutes } from './routes.ts';
 import { Migration0005Sessions } from './migrations/0005-sessions.ts';
 
-/** Sessions, as RECEIVER. Each applied session moves its charging order (ocpi-modules/commands/session-link.ts). */
+/** Sessions, as RECEIVER. Each applied session moves its charging order (charging/link.ts sessionArrived). */
 export const sessionsModule: OcpiModule = {
   identifier: 'sessions',
   endpoint: { path: 'sessions', roles: ['RECEIVER'] },

@@ -3,8 +3,8 @@ import { simWorld, type SimWorld } from '../helpers/simulator.ts';
 
 /**
  * Each fault mode of the simulator against the hub, with the outcome the hub's charging and
- * settlement rules give (ocpi-modules/commands/{dispatch,follow-up,session-link}.ts,
- * cdrs/settle.ts, locations/freshness.ts): exact order states, causes and tickets.
+ * settlement rules give (charging/{dispatch,compensation,session-orders}.ts,
+ * charging/settlement.ts, ocpi-modules/locations/freshness.ts): exact order states, causes and tickets.
  */
 const s = (n: number) => n * 1000;
 const START_UNCONFIRMED = [
