@@ -154,4 +154,4 @@ export const CommandEntity = new EntitySchema<CommandRecord>({
   },
 });
 
-export const commandEntities = [ChargingOrderEntity, OrderEventEntity, CommandEntity];
+export const chargingEntities = [ChargingOrderEntity, OrderEventEntity, CommandEntity];

@@ -1,7 +1,7 @@
 import type { OcpiModule } from '../src/ocpi/module.ts';
 import { databaseGauge } from '../src/observability/gauges.ts';
 import { notSandboxSql } from '../src/sandbox/visibility.ts';
-import { commandEntities } from './entities.ts';
+import { chargingEntities } from './entities.ts';
 import { chargingFollowUpJob } from './compensation.ts';
 import { watchdogJob } from './watchdog.ts';
 import { reconciliationJob } from './reconciliation.ts';
@@ -21,7 +21,7 @@ import { Migration0014CommandRetry } from './migrations/0014-command-retry.ts';
 export const chargingModule: OcpiModule = {
   identifier: 'charging',
   routes: [],
-  entities: commandEntities,
+  entities: chargingEntities,
   migrations: [{ name: '0007-charging', class: Migration0007Charging }, { name: '0014-command-retry', class: Migration0014CommandRetry }],
   jobs: [chargingFollowUpJob, watchdogJob, reconciliationJob],
   apiRouters: (services) => [sandboxRouter(services), appChargingRouter(services), adminChargingRouter(services), financeRouter(services)],
