@@ -31,6 +31,8 @@ import { onboardCpo } from '../test/helpers/onboarding.ts';
 import { example } from '../test/helpers/examples.ts';
 import { cpoCdr, ENERGY_TARIFF } from '../test/helpers/charging.ts';
 import fs from 'node:fs';
+import path from 'node:path';
+import { Session } from 'node:inspector/promises';
 import pg from 'pg';
 import { priceSession } from '../pricing/price.ts';
 import { schemaErrors } from '../src/ocpi/validator.ts';
@@ -102,6 +104,39 @@ async function fetchPages(url: string, token: string): Promise<number> {
   return objects / ((performance.now() - started) / 1000);
 }
 
+/**
+ * BENCH_PROFILE=patch (or cdr) profiles that run's process (the hub and the load generator
+ * share it): self time by package or folder and the top functions are printed, and the profile
+ * is written to bench/<name>.cpuprofile for Chrome's DevTools.
+ */
+async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+  if (process.env.BENCH_PROFILE !== name) return run();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  const result = await run();
+  const { profile } = await session.post('Profiler.stop');
+  session.disconnect();
+  fs.writeFileSync(new URL(`./${name}.cpuprofile`, import.meta.url), JSON.stringify(profile));
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const total = (profile.timeDeltas ?? []).reduce((a, b) => a + b, 0);
+  const byPlace = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  profile.samples!.forEach((id, i) => {
+    const frame = nodes.get(id)!;
+    const dt = profile.timeDeltas![i] ?? 0;
+    const file = frame.url.replace(/^file:\/\//, '');
+    const place = /node_modules\/(@[^/]+\/[^/]+|[^/]+)/.exec(file)?.[1] ?? (file ? path.relative(process.cwd(), file).split(path.sep)[0]! : frame.functionName || '(native)');
+    byPlace.set(place, (byPlace.get(place) ?? 0) + dt);
+    const fn = `${frame.functionName || '(anonymous)'} ${file ? `${path.relative(process.cwd(), file)}:${frame.lineNumber + 1}` : ''}`;
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + dt);
+  });
+  const top = (m: Map<string, number>, n: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `    ${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`).join('\n');
+  console.log(`\n  profile of the ${name} run: self time by package or folder\n${top(byPlace, 12)}\n  top functions\n${top(byFunction, 15)}`);
+  return result;
+}
+
 const fmt = (r: { rps: number; p50: number; p99: number; errors: number }) => `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, errors ${r.errors}`;
 
 async function main() {
@@ -139,7 +174,7 @@ async function main() {
       body: JSON.stringify({ status: statuses[i % 2], last_updated: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString() }),
     });
     const echo = await load(echoOrigin, patch);
-    const hubPatch = await load(t.url, patch);
+    const hubPatch = await profiled('patch', () => load(t.url, patch));
     compare('EVSE status PATCH', hubPatch, 'bare Koa echo of the PATCH', echo.rps);
 
     // 5. The auth path alone: GET /ocpi/versions with token C.
@@ -161,7 +196,7 @@ async function main() {
     // The CDRs end at 11:05 on the test clock's day: the hub's clock is past them, as it would be.
     t.clock.advance(2 * 3600_000);
     const echoCdr = await load(echoOrigin, postCdr('E'));
-    const hubCdr = await load(t.url, postCdr('B'));
+    const hubCdr = await profiled('cdr', () => load(t.url, postCdr('B')));
     compare('CDR POST, priced and settled', hubCdr, 'bare Koa echo of the CDR', echoCdr.rps);
 
     // 4. Pricing one CDR vs validating it against its schema, in process.
