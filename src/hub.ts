@@ -141,9 +141,14 @@ async function alertRestart(services: Services, event: Extract<EmbeddedEvent, { 
 /** What the hub mounts: every OCPI adapter, and the product they feed. */
 export const hubModules: OcpiModule[] = [...ocpiModules, chargingModule];
 
-/** Every migration the hub with these modules runs. */
+/**
+ * Every migration: the core's, every module the hub has, and those of any other module mounted.
+ * A hub mounting fewer modules (a test's) still gets every table: later migrations touch
+ * several owners' tables, so skipping one module's would break another's.
+ */
 export function hubMigrations(modules: OcpiModule[] = hubModules) {
-  return allMigrations([coreMigrations, ...modules.map((m) => m.migrations ?? [])]);
+  const all = [...new Set([...hubModules, ...modules])];
+  return allMigrations([coreMigrations, ...all.map((m) => m.migrations ?? [])]);
 }
 
 export function withDatabase(url: string, name: string): string {

@@ -69,7 +69,11 @@ let server: Promise<pg.Client> | undefined;
 async function onServer(url: string, fn: (client: pg.Client) => Promise<unknown>): Promise<void> {
   server ??= (async () => {
     const client = new pg.Client({ connectionString: url });
-    await client.connect();
+    await client.connect().catch((err: unknown) => {
+      // A failed connect is not kept: the next hub tries again.
+      server = undefined;
+      throw err;
+    });
     // A hub test that restarts the test server would end it: the next call opens another.
     client.on('error', () => {
       server = undefined;

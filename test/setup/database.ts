@@ -55,6 +55,10 @@ export const mochaHooks = {
   async afterEach(): Promise<void> {
     await dropStoppedDatabases();
   },
+  // A hub a file stops in its own after hook has no test after it (per file in parallel mode, at the end in serial mode).
+  async afterAll(): Promise<void> {
+    await dropStoppedDatabases();
+  },
 };
 
 export async function mochaGlobalTeardown(): Promise<void> {
