@@ -27,7 +27,7 @@ import { Pool } from 'undici';
 import type { AddressInfo } from 'node:net';
 import { mochaGlobalSetup, mochaGlobalTeardown } from '../test/setup/database.ts';
 import { startTestHub, APP_KEY } from '../test/helpers/hub.ts';
-import { onboardCpo } from '../test/helpers/onboarding.ts';
+import { onboardCpo, approvedCpo } from '../test/helpers/onboarding.ts';
 import { example } from '../test/helpers/examples.ts';
 import { cpoCdr, ENERGY_TARIFF } from '../test/helpers/charging.ts';
 import fs from 'node:fs';
@@ -36,7 +36,6 @@ import { Session } from 'node:inspector/promises';
 import pg from 'pg';
 import { priceSession } from '../pricing/price.ts';
 import { schemaErrors } from '../src/ocpi/validator.ts';
-import { approvedCpo } from '../test/helpers/onboarding.ts';
 import { startSimulator } from '../partner-kit/simulator/index.ts';
 import { withDatabase } from '../src/hub.ts';
 

@@ -3,11 +3,10 @@ import type { Context } from 'koa';
 import type { Services } from '../src/services.ts';
 import { jsonBody, requireApiKey, type ApiState } from '../src/api/frame.ts';
 import { invalid, isUuid, notFound } from '../src/errors.ts';
-import { ChargingOrderEntity } from './entities.ts';
+import { ChargingOrderEntity, CommandEntity } from './entities.ts';
 import { orderHistory, orderWithSession, ordersWithSessions, commandView } from './view.ts';
 import { startCharging } from './start.ts';
 import { stopCharging, unlockConnector } from './stop.ts';
-import { CommandEntity } from './entities.ts';
 import { isSandboxPartner, outsideSandbox } from '../src/sandbox/visibility.ts';
 
 /** The app's charging API (start, follow, stop) and the operators' view of orders and commands. */

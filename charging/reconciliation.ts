@@ -7,9 +7,7 @@ import { getPartner } from '../src/partners/registry.ts';
 import { PartnerEntity } from '../src/partners/api.ts';
 import { partnerEndpoint } from '../src/client/partner-client.ts';
 import type { Cdr } from '../src/ocpi/types.ts';
-import { CdrEntity, ReconciliationLineEntity, ReconciliationRunEntity, cdrKey, type ReconciliationRun } from '../ocpi-modules/cdrs/api.ts';
-import { contentHash } from '../ocpi-modules/cdrs/api.ts';
-import { pullCdrs } from '../ocpi-modules/cdrs/api.ts';
+import { CdrEntity, ReconciliationLineEntity, ReconciliationRunEntity, cdrKey, type ReconciliationRun, contentHash, pullCdrs } from '../ocpi-modules/cdrs/api.ts';
 
 /**
  * Reconciliation of one CPO over a period ([from, to) on the CDRs' `last_updated`, which is

@@ -9,15 +9,12 @@ import { check, transition, type Lifecycle, type Moves } from '../src/lifecycle.
 import { recordEvent } from '../src/partners/events.ts';
 import { objectKey, sameId } from '../src/ocpi/party-scope.ts';
 import type { Cdr, Tariff } from '../src/ocpi/types.ts';
-import { LocationEntity, type LocationJson } from '../ocpi-modules/locations/api.ts';
-import { connectorPowerKw } from '../ocpi-modules/locations/api.ts';
-import { currentTariff } from '../ocpi-modules/tariffs/api.ts';
-import { tariffForConnector } from '../ocpi-modules/tariffs/api.ts';
+import { LocationEntity, type LocationJson, connectorPowerKw } from '../ocpi-modules/locations/api.ts';
+import { currentTariff, tariffForConnector } from '../ocpi-modules/tariffs/api.ts';
 import { priceSession, type PricingFallback } from '../pricing/price.ts';
 import { ChargingOrderEntity, type ChargingOrder } from './entities.ts';
 import { noteOrder, transition as orderTransition } from './orders.ts';
-import { CdrEntity, CdrEventEntity, cdrKey, type CdrRecord, type CdrState, type TariffSource } from '../ocpi-modules/cdrs/api.ts';
-import { checkCdr } from '../ocpi-modules/cdrs/api.ts';
+import { CdrEntity, CdrEventEntity, cdrKey, type CdrRecord, type CdrState, type TariffSource, checkCdr } from '../ocpi-modules/cdrs/api.ts';
 
 /**
  * Settlement of one CDR: RECEIVED → VALIDATED → SETTLED | DISPUTED, or → EXCEPTION. Our
