@@ -38,6 +38,7 @@ import { priceSession } from '../pricing/price.ts';
 import { schemaErrors } from '../src/ocpi/validator.ts';
 import { startSimulator } from '../partner-kit/simulator/index.ts';
 import { withDatabase } from '../src/hub.ts';
+import { nextLink } from '../src/client/partner-client.ts';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 8) * 1000;
 const CONCURRENCY = 16;
@@ -98,7 +99,8 @@ async function fetchPages(url: string, token: string): Promise<number> {
   while (next) {
     const res: Response = await fetch(next, { headers: { authorization: `Token ${Buffer.from(token).toString('base64')}` } });
     objects += (JSON.parse(await res.text()).data as unknown[]).length;
-    next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+    const link = nextLink(res.headers.get('link') ?? undefined);
+    next = link ? new URL(link, next).toString() : undefined;
   }
   return objects / ((performance.now() - started) / 1000);
 }

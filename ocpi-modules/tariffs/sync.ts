@@ -19,18 +19,18 @@ export const tariffSync: PartnerSync = {
         module: 'tariffs',
         window,
         async check(item) {
+          let tariff: Tariff;
           try {
             const checked = await objects.check<Tariff>('Tariff', item);
-            if (!checked.ok) throw new HubError('INVALID_PARAMETERS', checked.problems.slice(0, 5).join('; '));
-            const tariff = validTariff(checked.value);
-            if (!ownsParty(partner.roles, tariff)) {
-              throw new HubError('INVALID_PARAMETERS', `country_code/party_id: ${tariff.country_code}/${tariff.party_id} is not one of the partner's roles`);
-            }
-            return { object: tariff };
+            if (!checked.ok) return { refused: checked.problems.slice(0, 5).join('; ') };
+            tariff = validTariff(checked.value);
           } catch (err) {
+            // The tariff rules refuse with the hub's own error; anything else fails the pull.
             if (!(err instanceof HubError)) throw err;
             return { refused: err.message };
           }
+          if (!ownsParty(partner.roles, tariff)) return { refused: `country_code/party_id: ${tariff.country_code}/${tariff.party_id} is not one of the partner's roles` };
+          return { object: tariff };
         },
         async apply(tariff) {
           const outcome = await putTariff(services.orm.em.fork(), partner.id, tariff, services.clock.now());

@@ -48,7 +48,8 @@ export async function pullAll(services: Services, partner: Partner, firstUrl: st
   return total;
 }
 
-function nextLink(header: string | string[] | undefined): string | undefined {
+/** The `rel="next"` target of a Link header (several links, quoted or not), or undefined. */
+export function nextLink(header: string | string[] | undefined): string | undefined {
   const value = Array.isArray(header) ? header.join(', ') : header;
   if (!value) return undefined;
   for (const part of value.split(/,(?=\s*<)/)) {

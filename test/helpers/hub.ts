@@ -31,6 +31,9 @@ let counter = 0;
 /** Databases copied for hubs, with how many hubs run on each (a restart test starts a second one). */
 const copied = new Map<string, number>();
 
+/** Whether the test server copies with strategy file_copy: asked once per process. */
+let fileCopy: boolean | undefined;
+
 /** A fresh database for one hub: a copy of the template the test setup migrated. */
 async function copyTemplate(base: string): Promise<string> {
   const name = `hub_${process.pid}_${Date.now().toString(36)}_${counter++}`;
@@ -38,7 +41,7 @@ async function copyTemplate(base: string): Promise<string> {
   if (!template) return name;
   await onServer(base, async (client) => {
     // FILE_COPY (PostgreSQL 15+) copies the template's files: on a cluster without fsync, faster than WAL-logging every block.
-    const fileCopy = Number((await client.query('show server_version_num')).rows[0].server_version_num) >= 150000;
+    fileCopy ??= Number((await client.query('show server_version_num')).rows[0].server_version_num) >= 150000;
     await client.query(`create database "${name}" template "${template}"${fileCopy ? ' strategy file_copy' : ''}`);
   });
   copied.set(name, 0);
